@@ -1,0 +1,104 @@
+import type * as v from 'valibot';
+import { CoreError } from '../../../src/core/index.ts';
+import type { AppConfig } from '../../../src/config.ts';
+import type { RateLimiter } from '../../../src/http/rate-limit.ts';
+import { clientIp } from '../../../src/http/client-ip.ts';
+import { pythonIsoUtc } from '../../../src/http/datetime.ts';
+import { json, success } from '../envelope.ts';
+import { loginError, refreshError } from '../errors.ts';
+import type { Endpoint, PipelineDeps } from '../route.ts';
+import { Credentials, RefreshRequest } from '../schemas.ts';
+import { ACCESS_TTL_S, REFRESH_TTL_S } from '../tokens.ts';
+import { userDict } from '../views.ts';
+
+const AUDIENCE = 'fastapi';
+
+export interface BaseLimits {
+  login?: RateLimiter;
+  refresh?: RateLimiter;
+}
+
+export function baseEndpoints(deps: PipelineDeps, config: AppConfig, limits: BaseLimits): Endpoint<any, any>[] {
+  const { core, tokens } = deps;
+  const prefix = '/api/v1/base';
+
+  const accessToken: Endpoint<unknown, v.InferOutput<typeof Credentials>> = {
+    method: 'POST',
+    path: `${prefix}/access_token`,
+    body: Credentials,
+    ...(limits.login && { rateLimit: { limiter: limits.login, text: '5 per 1 minute' } }),
+    onError: loginError,
+    async handle({ c, body }) {
+      const user = await core.auth.authenticate(body.username, body.password, { ip: clientIp(c) });
+      const session = core.sessions.start(user.id, AUDIENCE, REFRESH_TTL_S * 1000);
+      return success({
+        access_token: await tokens.sign(user, 'access', session.sessionId),
+        refresh_token: await tokens.sign(user, 'refresh', session.sessionId, session.refreshJti),
+        username: user.username,
+        token_type: 'bearer',
+        expires_in: ACCESS_TTL_S,
+      });
+    },
+  };
+
+  const refreshToken: Endpoint<unknown, v.InferOutput<typeof RefreshRequest>> = {
+    method: 'POST',
+    path: `${prefix}/refresh_token`,
+    body: RefreshRequest,
+    ...(limits.refresh && { rateLimit: { limiter: limits.refresh, text: '10 per 1 minute' } }),
+    onError: refreshError,
+    async handle({ body }) {
+      const verified = await tokens.verify(body.refresh_token);
+      if (!verified.ok || verified.claims.token_type !== 'refresh' || verified.claims.jti === undefined) {
+        throw new CoreError('token_invalid');
+      }
+      const { claims } = verified;
+      const rotated = core.sessions.rotate(claims.sid, claims.jti!, REFRESH_TTL_S * 1000);
+      return success({
+        access_token: await tokens.sign(rotated.user, 'access', claims.sid),
+        refresh_token: await tokens.sign(rotated.user, 'refresh', claims.sid, rotated.refreshJti),
+        token_type: 'bearer',
+        expires_in: ACCESS_TTL_S,
+      });
+    },
+  };
+
+  const userinfo: Endpoint = {
+    method: 'GET',
+    path: `${prefix}/userinfo`,
+    guard: 'bearer',
+    handle: ({ user }) => success(userDict(user, config.timeZone)),
+  };
+
+  const health: Endpoint = {
+    method: 'GET',
+    path: `${prefix}/health`,
+    handle() {
+      const up = core.storeReachable();
+      return json(200, {
+        status: up ? 'healthy' : 'degraded',
+        timestamp: pythonIsoUtc(core.clock.now()),
+        version: config.fastapi.version,
+        environment: config.fastapi.environment,
+        service: config.fastapi.projectName,
+        database: up ? 'connected' : 'disconnected',
+      });
+    },
+  };
+
+  const version: Endpoint = {
+    method: 'GET',
+    path: `${prefix}/version`,
+    handle: () =>
+      json(200, {
+        version: config.fastapi.version,
+        app_title: config.fastapi.appTitle,
+        project_name: config.fastapi.projectName,
+        build: config.fastapi.build,
+        commit: config.fastapi.commit,
+        python_version: config.fastapi.pythonVersion,
+      }),
+  };
+
+  return [accessToken, refreshToken, userinfo, health, version];
+}

@@ -1,0 +1,79 @@
+import { SignJWT, jwtVerify, errors } from 'jose';
+import type { Clock } from '../../src/core/ports.ts';
+import type { User } from '../../src/core/index.ts';
+import type { AuthFailure } from './errors.ts';
+
+export const ACCESS_TTL_S = 240 * 60;
+export const REFRESH_TTL_S = 7 * 24 * 3600;
+
+export type TokenType = 'access' | 'refresh';
+
+/** PyJWT's header and the legacy claim superset, plus `sid` (and `jti` on refresh tokens) for revocation. */
+export interface FastapiClaims {
+  user_id: number;
+  username: string;
+  is_superuser: boolean;
+  exp: number;
+  token_type: TokenType;
+  sid: string;
+  jti?: string;
+}
+
+export type Verified = { ok: true; claims: FastapiClaims } | { ok: false; failure: AuthFailure };
+
+export function createTokens(key: Uint8Array, clock: Clock) {
+  // Import once: jose would otherwise import the raw key on every call.
+  const cryptoKey = crypto.subtle.importKey('raw', new Uint8Array(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+
+  async function sign(user: User, type: TokenType, sid: string, jti?: string): Promise<string> {
+    const ttl = type === 'access' ? ACCESS_TTL_S : REFRESH_TTL_S;
+    const claims: FastapiClaims = {
+      user_id: user.id,
+      username: user.username,
+      is_superuser: user.isSuperuser,
+      exp: Math.floor(clock.now() / 1000) + ttl,
+      token_type: type,
+      sid,
+      ...(jti === undefined ? {} : { jti }),
+    };
+    return new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(await cryptoKey);
+  }
+
+  /**
+   * Signature first, then expiry, as PyJWT does. Malformed or badly signed: 'invalid' (无效的Token);
+   * expired: 'expired' (登录已过期); anything else, a foreign algorithm or claim set included: 'other' (认证失败).
+   */
+  async function verify(token: string): Promise<Verified> {
+    try {
+      const { payload } = await jwtVerify(token, await cryptoKey, {
+        algorithms: ['HS256'],
+        currentDate: new Date(clock.now()),
+      });
+      const p = payload as Partial<FastapiClaims>;
+      if (!Number.isSafeInteger(p.user_id) || typeof p.sid !== 'string' || (p.token_type !== 'access' && p.token_type !== 'refresh')) {
+        return { ok: false, failure: 'other' };
+      }
+      return { ok: true, claims: p as FastapiClaims };
+    } catch (e) {
+      if (e instanceof errors.JWTExpired) return { ok: false, failure: 'expired' };
+      if (e instanceof errors.JWSSignatureVerificationFailed || e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid) {
+        return { ok: false, failure: 'invalid' };
+      }
+      return { ok: false, failure: 'other' };
+    }
+  }
+
+  return { sign, verify };
+}
+export type Tokens = ReturnType<typeof createTokens>;
+
+/** HTTPBearer(auto_error=False): scheme `bearer` in any case, then everything after the first space. */
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const space = header.indexOf(' ');
+  if (space < 0) return null;
+  const scheme = header.slice(0, space);
+  const credentials = header.slice(space + 1);
+  if (scheme.toLowerCase() !== 'bearer' || credentials === '') return null;
+  return credentials;
+}

@@ -1,0 +1,6 @@
+import type { DialectName } from '../src/config.ts';
+import type { Dialect } from '../src/http/dialect.ts';
+import { fastapi } from './fastapi/index.ts';
+
+/** Every finished dialect, by name. */
+export const dialects: Record<DialectName, Dialect> = { fastapi };

@@ -1,0 +1,120 @@
+// One valibot schema for flags and environment; a bad value stops start-up with a clear message.
+import { parseArgs } from 'node:util';
+import * as v from 'valibot';
+import { isValidTimeZone } from './http/datetime.ts';
+
+export const DIALECT_NAMES = ['fastapi'] as const;
+export type DialectName = (typeof DIALECT_NAMES)[number];
+export const DEFAULT_PORTS: Record<DialectName, number> = { fastapi: 8000 };
+
+const Port = v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'must be a port number'), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(65535));
+const OnOff = v.pipe(
+  v.string(),
+  v.picklist(['on', 'off', 'true', 'false', '1', '0'], 'must be on or off'),
+  v.transform((s) => ['on', 'true', '1'].includes(s)),
+);
+const DialectList = v.pipe(
+  v.string(),
+  v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+  v.array(v.picklist(DIALECT_NAMES, `must name dialects among: ${DIALECT_NAMES.join(', ')}`)),
+  v.minLength(1, 'must name at least one dialect'),
+);
+
+const ConfigSchema = v.object({
+  host: v.optional(v.pipe(v.string(), v.minLength(1)), '127.0.0.1'),
+  dataDir: v.optional(v.pipe(v.string(), v.minLength(1)), './data'),
+  only: v.optional(DialectList, DIALECT_NAMES.join(',')),
+  ports: v.object(Object.fromEntries(DIALECT_NAMES.map((n) => [n, v.optional(Port, String(DEFAULT_PORTS[n]))])) as Record<DialectName, v.OptionalSchema<typeof Port, string>>),
+  timeZone: v.optional(v.pipe(v.string(), v.check(isValidTimeZone, 'must be an IANA time zone such as Asia/Shanghai')), 'Asia/Shanghai'),
+  rateLimits: v.optional(OnOff, 'on'),
+  corsOrigins: v.optional(
+    v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))),
+    'http://localhost:3000,http://localhost:8080',
+  ),
+  fastapi: v.object({
+    version: v.optional(v.string(), '0.1.0'),
+    appTitle: v.optional(v.string(), 'Vue FastAPI Admin'),
+    projectName: v.optional(v.string(), 'Vue FastAPI Admin'),
+    environment: v.optional(v.string(), 'development'),
+    build: v.optional(v.string(), 'dev'),
+    commit: v.optional(v.string(), 'unknown'),
+    pythonVersion: v.optional(v.string(), '3.11.7'),
+  }),
+});
+
+export type AppConfig = v.InferOutput<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+const HELP = `Usage: dialectgate [options]
+
+  --host <addr>            listen address (DIALECTGATE_HOST, default 127.0.0.1)
+  --data-dir <dir>         store, secrets (DIALECTGATE_DATA_DIR, default ./data)
+  --only <a,b>             dialects to serve (DIALECTGATE_ONLY, default all: ${DIALECT_NAMES.join(',')})
+${DIALECT_NAMES.map((n) => `  --port-${n} <port>`.padEnd(27) + `(DIALECTGATE_PORT_${n.toUpperCase()}, default ${DEFAULT_PORTS[n]}; 0 = any free port)`).join('\n')}
+  --tz <zone>              time zone of legacy dates (DIALECTGATE_TZ, default Asia/Shanghai)
+  --rate-limits <on|off>   legacy per-IP login limits (DIALECTGATE_RATE_LIMITS, default on)
+  --cors-origins <list>    fastapi CORS origins (DIALECTGATE_CORS_ORIGINS)
+  -h, --help               this text
+`;
+
+export const helpText = HELP;
+
+/** Flags win over environment; both are strings until the schema checks them. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AppConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        only: { type: 'string' },
+        tz: { type: 'string' },
+        'rate-limits': { type: 'string' },
+        'cors-origins': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(DIALECT_NAMES.map((n) => [`port-${n}`, { type: 'string' as const }])),
+      },
+    }));
+  } catch (e) {
+    throw new ConfigError(`${(e as Error).message}\n\n${HELP}`);
+  }
+  if (values.help) throw new ConfigError(HELP);
+  const pick = (flag: string, envName: string) => (values[flag] as string | undefined) ?? env[envName];
+  const raw = {
+    host: pick('host', 'DIALECTGATE_HOST'),
+    dataDir: pick('data-dir', 'DIALECTGATE_DATA_DIR'),
+    only: pick('only', 'DIALECTGATE_ONLY'),
+    ports: Object.fromEntries(DIALECT_NAMES.map((n) => [n, pick(`port-${n}`, `DIALECTGATE_PORT_${n.toUpperCase()}`)])),
+    timeZone: pick('tz', 'DIALECTGATE_TZ'),
+    rateLimits: pick('rate-limits', 'DIALECTGATE_RATE_LIMITS'),
+    corsOrigins: pick('cors-origins', 'DIALECTGATE_CORS_ORIGINS'),
+    fastapi: {
+      version: env.DIALECTGATE_FASTAPI_VERSION,
+      appTitle: env.DIALECTGATE_FASTAPI_APP_TITLE,
+      projectName: env.DIALECTGATE_FASTAPI_PROJECT_NAME,
+      environment: env.DIALECTGATE_FASTAPI_ENVIRONMENT,
+      build: env.DIALECTGATE_FASTAPI_BUILD,
+      commit: env.DIALECTGATE_FASTAPI_COMMIT,
+      pythonVersion: env.DIALECTGATE_FASTAPI_PYTHON_VERSION,
+    },
+  };
+  const result = v.safeParse(ConfigSchema, dropUndefined(raw));
+  if (!result.success) {
+    const lines = result.issues.map((i) => `  ${v.getDotPath(i) ?? 'config'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.output;
+}
+
+function dropUndefined<T>(o: T): T {
+  if (o === null || typeof o !== 'object') return o;
+  return Object.fromEntries(
+    Object.entries(o).filter(([, x]) => x !== undefined).map(([k, x]) => [k, dropUndefined(x)]),
+  ) as T;
+}
+
+/** The configuration with every default, for tests and embedding. */
+export const defaultConfig = (): AppConfig => loadConfig([], {});

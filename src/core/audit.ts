@@ -1,0 +1,28 @@
+import { desc } from 'drizzle-orm';
+import { auditLog } from '../db/schema.ts';
+import type { CoreContext } from './context.ts';
+
+export type AuditEvent =
+  | 'login.success'
+  | 'login.failure'
+  | 'login.locked'
+  | 'user.created'
+  | 'user.updated'
+  | 'user.deleted'
+  | 'password.changed'
+  | 'password.reset'
+  | 'session.revoked'
+  | 'refresh.reuse';
+
+/** Audit entries never carry secrets: only ids, names and reasons. */
+export function createAudit({ db, clock }: CoreContext) {
+  return {
+    record(event: AuditEvent, userId: number | null, subject: string | null, detail?: Record<string, unknown>) {
+      db.insert(auditLog).values({ at: clock.now(), event, userId, subject, detail: detail ?? null }).run();
+    },
+    recent(limit = 100) {
+      return db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit).all();
+    },
+  };
+}
+export type Audit = ReturnType<typeof createAudit>;

@@ -1,0 +1,33 @@
+import type { Db } from '../db/connection.ts';
+import type { Clock, Random } from './ports.ts';
+import type { Hasher } from './passwords.ts';
+
+/** Lockout and session policy; every figure configurable, defaults from security.md. */
+export interface Policy {
+  lockThreshold: number;
+  lockBaseMs: number;
+  lockMaxMs: number;
+  failureResetMs: number;
+  hardLockAt: number;
+  refreshGraceMs: number;
+  maxPageSize: number;
+}
+
+export const defaultPolicy: Policy = {
+  lockThreshold: 5,
+  lockBaseMs: 60_000,
+  lockMaxMs: 15 * 60_000,
+  failureResetMs: 12 * 3600_000,
+  hardLockAt: 100,
+  refreshGraceMs: 10_000,
+  maxPageSize: 1000,
+};
+
+/** What every core module is built from. */
+export interface CoreContext {
+  db: Db;
+  clock: Clock;
+  random: Random;
+  hasher: Hasher;
+  policy: Policy;
+}

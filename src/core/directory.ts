@@ -1,0 +1,80 @@
+import { asc, eq, inArray } from 'drizzle-orm';
+import { departments, permissions, rolePermissions, roles, userRoles } from '../db/schema.ts';
+import type { CoreContext } from './context.ts';
+import { CoreError } from './errors.ts';
+
+export type Role = typeof roles.$inferSelect;
+export type Permission = typeof permissions.$inferSelect;
+export type Department = typeof departments.$inferSelect;
+export interface ApiGrant {
+  method: string;
+  path: string;
+}
+
+/** Roles, permissions and departments, and who holds what. */
+export function createDirectory({ db }: CoreContext) {
+  function rolesOf(userIds: number[]): Map<number, Role[]> {
+    const out = new Map<number, Role[]>(userIds.map((id) => [id, []]));
+    if (userIds.length === 0) return out;
+    const rows = db
+      .select({ userId: userRoles.userId, role: roles })
+      .from(userRoles)
+      .innerJoin(roles, eq(roles.id, userRoles.roleId))
+      .where(inArray(userRoles.userId, userIds))
+      .orderBy(asc(roles.id))
+      .all();
+    for (const r of rows) out.get(r.userId)?.push(r.role);
+    return out;
+  }
+
+  function permissionsOf(userId: number): Permission[] {
+    return db
+      .selectDistinct({ p: permissions })
+      .from(userRoles)
+      .innerJoin(rolePermissions, eq(rolePermissions.roleId, userRoles.roleId))
+      .innerJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
+      .where(eq(userRoles.userId, userId))
+      .orderBy(asc(permissions.id))
+      .all()
+      .map((r) => r.p);
+  }
+
+  return {
+    rolesOf,
+    permissionsOf,
+
+    /** The (method, path template) API grants of a user's roles. */
+    apiGrants(userId: number): ApiGrant[] {
+      return permissionsOf(userId).flatMap((p) => (p.method && p.path ? [{ method: p.method, path: p.path }] : []));
+    },
+
+    department(id: number): Department | undefined {
+      return db.select().from(departments).where(eq(departments.id, id)).get();
+    },
+
+    departments(ids: number[]): Map<number, Department> {
+      if (ids.length === 0) return new Map();
+      return new Map(db.select().from(departments).where(inArray(departments.id, ids)).all().map((d) => [d.id, d]));
+    },
+
+    listRoles(): Role[] {
+      return db.select().from(roles).orderBy(asc(roles.id)).all();
+    },
+
+    /** Throws not_found for the first id that names no role. */
+    requireRoles(ids: number[]): void {
+      if (ids.length === 0) return;
+      const found = new Set(db.select({ id: roles.id }).from(roles).where(inArray(roles.id, ids)).all().map((r) => r.id));
+      const missing = ids.find((id) => !found.has(id));
+      if (missing !== undefined) throw new CoreError('not_found', { entity: 'role', id: missing });
+    },
+  };
+}
+export type Directory = ReturnType<typeof createDirectory>;
+
+/** Does a grant's path template (`{param}` segments) match a request path exactly? */
+export function grantMatches(grant: ApiGrant, method: string, path: string): boolean {
+  if (grant.method !== method) return false;
+  const pattern = grant.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]*\}/g, '[^/]+');
+  return new RegExp(`^${pattern}$`).test(path);
+}

@@ -1,0 +1,51 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/connection.ts';
+import { createAudit } from './audit.ts';
+import { createAuth } from './auth.ts';
+import { defaultPolicy, type CoreContext, type Policy } from './context.ts';
+import { createDirectory } from './directory.ts';
+import { createOutbox } from './outbox.ts';
+import { argon2Hasher, type Hasher } from './passwords.ts';
+import { systemClock, systemRandom, type Clock, type Random } from './ports.ts';
+import { createSessions } from './sessions.ts';
+import { createUsers } from './users.ts';
+
+export interface CoreOptions {
+  db: Db;
+  clock?: Clock;
+  random?: Random;
+  hasher?: Hasher;
+  policy?: Partial<Policy>;
+}
+
+/** The identity core: plain TypeScript over the store, no HTTP, no dialect. */
+export function createCore(opts: CoreOptions) {
+  const ctx: CoreContext = {
+    db: opts.db,
+    clock: opts.clock ?? systemClock,
+    random: opts.random ?? systemRandom,
+    hasher: opts.hasher ?? argon2Hasher,
+    policy: { ...defaultPolicy, ...opts.policy },
+  };
+  const audit = createAudit(ctx);
+  const outbox = createOutbox(ctx);
+  const directory = createDirectory(ctx);
+  const sessions = createSessions(ctx, audit);
+  const users = createUsers(ctx, { audit, directory, sessions, outbox });
+  const auth = createAuth(ctx, audit);
+  /** True when the store answers (health checks). */
+  const storeReachable = (): boolean => {
+    try {
+      return ctx.db.get(sql`select 1 as ok`) !== undefined;
+    } catch {
+      return false;
+    }
+  };
+  return { clock: ctx.clock, random: ctx.random, storeReachable, audit, outbox, directory, sessions, users, auth };
+}
+export type Core = ReturnType<typeof createCore>;
+
+export { CoreError, isCoreError, type ErrorKind } from './errors.ts';
+export type { User } from './users-view.ts';
+export type { Role, Permission, Department, ApiGrant } from './directory.ts';
+export { grantMatches } from './directory.ts';

@@ -1,0 +1,116 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { deniedJtis, sessions, spentTokens, users } from '../db/schema.ts';
+import type { CoreContext } from './context.ts';
+import type { Audit } from './audit.ts';
+import { CoreError } from './errors.ts';
+import { toUser, type User } from './users-view.ts';
+
+export interface SessionTokens {
+  sessionId: string;
+  refreshJti: string;
+}
+
+/** What a dialect read from a verified token; the core decides whether it still stands. */
+export interface AccessClaims {
+  userId: number;
+  sessionId?: string;
+  jti?: string;
+  /** Epoch seconds, for tokens without a session. */
+  issuedAt?: number;
+}
+
+/**
+ * Sessions are refresh-token families. Access is checked on every request against the user,
+ * its session and the jti deny-list, so a disable, delete, password change or logout is seen at once
+ * by every dialect.
+ */
+export function createSessions(ctx: CoreContext, audit: Audit) {
+  const { db, clock, random, policy } = ctx;
+  const newId = () => random.bytes(16).toString('base64url');
+
+  const userById = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
+  const sessionById = db.select().from(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare();
+  const deniedByJti = db.select().from(deniedJtis).where(eq(deniedJtis.jti, sql.placeholder('jti'))).prepare();
+
+  function revokeUser(userId: number, reason: string): void {
+    const now = clock.now();
+    db.update(users).set({ tokensValidAfter: now }).where(eq(users.id, userId)).run();
+    db.update(sessions)
+      .set({ revokedAt: now, revokedReason: reason })
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+      .run();
+  }
+
+  return {
+    start(userId: number, audience: string, ttlMs: number): SessionTokens {
+      const now = clock.now();
+      const sessionId = newId();
+      const refreshJti = newId();
+      db.insert(sessions)
+        .values({ id: sessionId, userId, audience, currentJti: refreshJti, createdAt: now, expiresAt: now + ttlMs })
+        .run();
+      return { sessionId, refreshJti };
+    },
+
+    /** Spends `jti` and returns its successor. Reuse inside the grace window harms nothing; after it, the family dies. */
+    rotate(sessionId: string, jti: string, ttlMs: number): { refreshJti: string; user: User } {
+      return db.transaction(
+        (tx) => {
+          const now = clock.now();
+          const session = tx.select().from(sessions).where(eq(sessions.id, sessionId)).get();
+          if (!session) throw new CoreError('token_invalid');
+          // A disabled user hears that before that its sessions were revoked with it.
+          const row = tx.select().from(users).where(eq(users.id, session.userId)).get();
+          if (!row) throw new CoreError('token_invalid');
+          if (row.status !== 'active') throw new CoreError('user_disabled');
+          if (session.revokedAt !== null) throw new CoreError('token_revoked');
+          if (session.expiresAt <= now) throw new CoreError('token_expired');
+          if (session.currentJti !== jti) {
+            const spent = tx.select().from(spentTokens).where(eq(spentTokens.jti, jti)).get();
+            if (!spent || spent.sessionId !== sessionId) throw new CoreError('token_invalid');
+            if (now - spent.spentAt <= policy.refreshGraceMs) throw new CoreError('token_reused', { grace: true });
+            tx.update(sessions).set({ revokedAt: now, revokedReason: 'refresh_reuse' }).where(eq(sessions.id, sessionId)).run();
+            audit.record('refresh.reuse', session.userId, null, { sessionId });
+            throw new CoreError('token_revoked', { reason: 'reuse' });
+          }
+          const next = newId();
+          tx.update(sessions).set({ currentJti: next, expiresAt: now + ttlMs }).where(eq(sessions.id, sessionId)).run();
+          tx.insert(spentTokens).values({ jti, sessionId, spentAt: now, expiresAt: session.expiresAt }).run();
+          return { refreshJti: next, user: toUser(row) };
+        },
+        { behavior: 'immediate' },
+      );
+    },
+
+    /** The hot path of every authenticated request. */
+    checkAccess(claims: AccessClaims): User {
+      const row = userById.get({ id: claims.userId });
+      if (!row || row.status !== 'active') throw new CoreError('token_revoked', { reason: row ? 'user_inactive' : 'user_gone' });
+      if (claims.sessionId !== undefined) {
+        const session = sessionById.get({ id: claims.sessionId });
+        if (!session || session.userId !== row.id || session.revokedAt !== null)
+          throw new CoreError('token_revoked', { reason: 'session' });
+      } else if (claims.issuedAt === undefined || claims.issuedAt < Math.floor(row.tokensValidAfter / 1000)) {
+        throw new CoreError('token_revoked', { reason: 'issued_before_revocation' });
+      }
+      if (claims.jti !== undefined && deniedByJti.get({ jti: claims.jti })) throw new CoreError('token_revoked', { reason: 'denied' });
+      return toUser(row);
+    },
+
+    /** Logout: the token's session ends, and the jti is denied until it would have expired. */
+    revokeSession(sessionId: string, reason: string): void {
+      const now = clock.now();
+      const s = db.select().from(sessions).where(eq(sessions.id, sessionId)).get();
+      if (!s || s.revokedAt !== null) return;
+      db.update(sessions).set({ revokedAt: now, revokedReason: reason }).where(eq(sessions.id, sessionId)).run();
+      audit.record('session.revoked', s.userId, null, { reason });
+    },
+
+    denyJti(jti: string, expiresAt: number): void {
+      db.insert(deniedJtis).values({ jti, expiresAt }).onConflictDoNothing().run();
+    },
+
+    revokeUser,
+  };
+}
+export type Sessions = ReturnType<typeof createSessions>;

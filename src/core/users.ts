@@ -1,0 +1,219 @@
+import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { loginFailures, userRoles, users } from '../db/schema.ts';
+import type { CoreContext } from './context.ts';
+import type { Audit } from './audit.ts';
+import type { Directory } from './directory.ts';
+import type { Outbox } from './outbox.ts';
+import type { Sessions } from './sessions.ts';
+import { CoreError } from './errors.ts';
+import { checkPasswordShape } from './passwords.ts';
+import { toUser, type User, type UserRow } from './users-view.ts';
+
+export type UserStatus = UserRow['status'];
+
+export interface NewUser {
+  username: string;
+  email: string | null;
+  password: string;
+  status?: UserStatus;
+  isSuperuser?: boolean;
+  roleIds?: number[];
+  deptId?: number | null;
+  alias?: string | null;
+  phone?: string | null;
+  realName?: string | null;
+  position?: string | null;
+}
+
+export interface UserPatch {
+  username?: string;
+  email?: string | null;
+  status?: UserStatus;
+  isSuperuser?: boolean;
+  /** Replaces every role when given. */
+  roleIds?: number[];
+  deptId?: number | null;
+  alias?: string | null;
+  phone?: string | null;
+  realName?: string | null;
+  position?: string | null;
+}
+
+export interface UserFilter {
+  page: number;
+  pageSize: number;
+  usernameContains?: string;
+  emailContains?: string;
+  deptId?: number;
+  status?: UserStatus;
+}
+
+const RESET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*';
+
+const likeEscaped = (column: SQL.Aliased | typeof users.username | typeof users.email, needle: string) =>
+  sql`${column} like ${'%' + needle.replace(/[\\%_]/g, (c) => '\\' + c) + '%'} escape '\\'`;
+
+export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: Directory; sessions: Sessions; outbox: Outbox }) {
+  const { db, clock, random, hasher, policy } = ctx;
+  const { audit, directory, sessions, outbox } = deps;
+
+  function row(id: number): UserRow {
+    const r = db.select().from(users).where(eq(users.id, id)).get();
+    if (!r) throw new CoreError('not_found', { entity: 'user', id });
+    return r;
+  }
+
+  /** Email is checked before username, as the legacy servers did. */
+  function assertUnique(username: string | undefined, email: string | null | undefined, exceptId?: number): void {
+    const taken = (cond: SQL) => {
+      const hit = db.select({ id: users.id }).from(users).where(cond).get();
+      return hit !== undefined && hit.id !== exceptId;
+    };
+    if (email && taken(eq(users.email, email))) throw new CoreError('conflict', { field: 'email' });
+    if (username !== undefined && taken(eq(users.username, username))) throw new CoreError('conflict', { field: 'username' });
+  }
+
+  function requireDept(deptId: number | null | undefined): void {
+    if (deptId != null && !directory.department(deptId)) throw new CoreError('not_found', { entity: 'department', id: deptId });
+  }
+
+  function replaceRoles(userId: number, roleIds: number[]): void {
+    directory.requireRoles(roleIds);
+    const now = clock.now();
+    db.delete(userRoles).where(eq(userRoles.userId, userId)).run();
+    for (const roleId of new Set(roleIds)) db.insert(userRoles).values({ userId, roleId, addedAt: now }).run();
+  }
+
+  function setPasswordHash(userId: number, passwordHash: string): void {
+    db.transaction(() => {
+      db.update(users).set({ passwordHash, updatedAt: clock.now() }).where(eq(users.id, userId)).run();
+      db.delete(loginFailures).where(eq(loginFailures.userId, userId)).run();
+      sessions.revokeUser(userId, 'password');
+    });
+  }
+
+  function randomPassword(length: number): string {
+    let out = '';
+    while (out.length < length) {
+      for (const b of random.bytes(length * 2)) {
+        if (b < 256 - (256 % RESET_ALPHABET.length) && out.length < length) out += RESET_ALPHABET[b % RESET_ALPHABET.length];
+      }
+    }
+    return out;
+  }
+
+  return {
+    get(id: number): User | undefined {
+      const r = db.select().from(users).where(eq(users.id, id)).get();
+      return r && toUser(r);
+    },
+
+    byUsername(username: string): User | undefined {
+      const r = db.select().from(users).where(eq(users.username, username)).get();
+      return r && toUser(r);
+    },
+
+    list(filter: UserFilter): { total: number; items: User[] } {
+      const conds: SQL[] = [];
+      if (filter.usernameContains) conds.push(likeEscaped(users.username, filter.usernameContains));
+      if (filter.emailContains) conds.push(likeEscaped(users.email, filter.emailContains));
+      if (filter.deptId !== undefined) conds.push(eq(users.deptId, filter.deptId));
+      if (filter.status !== undefined) conds.push(eq(users.status, filter.status));
+      const where = conds.length ? and(...conds) : undefined;
+      const pageSize = Math.min(Math.max(filter.pageSize, 1), policy.maxPageSize);
+      const page = Math.max(filter.page, 1);
+      const total = db.select({ n: count() }).from(users).where(where).get()?.n ?? 0;
+      const items = db
+        .select()
+        .from(users)
+        .where(where)
+        .orderBy(desc(users.createdAt), desc(users.id))
+        .limit(pageSize)
+        .offset((page - 1) * pageSize)
+        .all()
+        .map(toUser);
+      return { total, items };
+    },
+
+    async create(input: NewUser): Promise<User> {
+      checkPasswordShape(input.password);
+      const passwordHash = await hasher.hash(input.password);
+      const user = db.transaction(() => {
+        assertUnique(input.username, input.email);
+        requireDept(input.deptId);
+        const now = clock.now();
+        const created = db
+          .insert(users)
+          .values({
+            uuid: random.uuid(),
+            username: input.username,
+            email: input.email,
+            passwordHash,
+            status: input.status ?? 'active',
+            isSuperuser: input.isSuperuser ?? false,
+            deptId: input.deptId ?? null,
+            alias: input.alias ?? null,
+            phone: input.phone ?? null,
+            realName: input.realName ?? null,
+            position: input.position ?? null,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning()
+          .get();
+        replaceRoles(created.id, input.roleIds ?? []);
+        return toUser(created);
+      });
+      audit.record('user.created', user.id, user.username);
+      return user;
+    },
+
+    update(id: number, patch: UserPatch): User {
+      const user = db.transaction(() => {
+        const before = row(id);
+        assertUnique(patch.username, patch.email, id);
+        requireDept(patch.deptId);
+        const { roleIds, ...fields } = patch;
+        const after = db.update(users).set({ ...fields, updatedAt: clock.now() }).where(eq(users.id, id)).returning().get()!;
+        if (roleIds !== undefined) replaceRoles(id, roleIds);
+        if (before.status === 'active' && after.status !== 'active') sessions.revokeUser(id, 'status');
+        if (after.status === 'active' && before.status === 'locked') db.delete(loginFailures).where(eq(loginFailures.userId, id)).run();
+        return toUser(after);
+      });
+      audit.record('user.updated', id, user.username, { fields: Object.keys(patch) });
+      return user;
+    },
+
+    /** Hard delete: roles, sessions, keys and counters go with the user (foreign-key cascade). */
+    delete(id: number): void {
+      const r = row(id);
+      db.delete(users).where(eq(users.id, id)).run();
+      audit.record('user.deleted', id, r.username);
+    },
+
+    async changePassword(id: number, current: string, next: string): Promise<void> {
+      const r = row(id);
+      if (!(await hasher.verify(r.passwordHash, current))) throw new CoreError('invalid_credentials', { reason: 'bad_password' });
+      checkPasswordShape(next);
+      setPasswordHash(id, await hasher.hash(next));
+      audit.record('password.changed', id, r.username);
+    },
+
+    /**
+     * Sets a random password, revokes every token of the user and mails the password through the outbox.
+     * Returns the password so a dialect that shows it may; one that does not simply drops it.
+     */
+    async resetPassword(id: number, opts: { refuseSuperuser?: boolean; length?: number; mail?: boolean } = {}): Promise<string> {
+      const r = row(id);
+      if (opts.refuseSuperuser && r.isSuperuser) throw new CoreError('forbidden', { reason: 'superuser' });
+      const password = randomPassword(opts.length ?? 12);
+      setPasswordHash(id, await hasher.hash(password));
+      if ((opts.mail ?? true) && r.email) {
+        outbox.send(r.email, 'Your password has been reset', `Hello ${r.username}, your new password is: ${password}`, 'password_reset');
+      }
+      audit.record('password.reset', id, r.username);
+      return password;
+    },
+  };
+}
+export type Users = ReturnType<typeof createUsers>;

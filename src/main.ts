@@ -1,0 +1,87 @@
+// config → store → migrate → seed-if-empty → listeners → graceful shutdown
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { dialects } from '../dialects/index.ts';
+import { ConfigError, DIALECT_NAMES, loadConfig, type AppConfig } from './config.ts';
+import { createCore, type Core } from './core/index.ts';
+import type { Policy } from './core/context.ts';
+import { systemClock, systemRandom, type Clock, type Random } from './core/ports.ts';
+import { openStore } from './db/connection.ts';
+import { isEmpty, readFixtures, seed } from './db/seed.ts';
+import { loadSecrets } from './secrets.ts';
+import { serveOnPort, type Listener } from './http/serve.ts';
+
+export interface Gateway {
+  core: Core;
+  listeners: Listener[];
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  clock?: Clock;
+  random?: Random;
+  policy?: Partial<Policy>;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+export async function startGateway(config: AppConfig, opts: GatewayOptions = {}): Promise<Gateway> {
+  const log = opts.log ?? (() => {});
+  const started = performance.now();
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const store = openStore(join(dataDir, 'gateway.db'));
+  const random = opts.random ?? systemRandom;
+  const core = createCore({ db: store.db, clock: opts.clock ?? systemClock, random, policy: opts.policy });
+  if (isEmpty(store.db)) {
+    await seed(store.db, core, readFixtures());
+    log(`seeded ${dataDir} with the development fixtures (fixtures/dev.json)`);
+  }
+  const keys = loadSecrets(dataDir, DIALECT_NAMES, random, opts.env ?? process.env);
+  const listeners: Listener[] = [];
+  try {
+    for (const name of config.only) {
+      const app = dialects[name].createApp({ core, config, key: keys[name]! });
+      listeners.push(await serveOnPort(name, app, config.host, config.ports[name]));
+    }
+  } catch (e) {
+    await Promise.all(listeners.map((l) => l.close()));
+    store.close();
+    throw e;
+  }
+  for (const l of listeners) log(`${l.name.padEnd(8)} ${l.url}`);
+  log(`ready in ${Math.round(performance.now() - started)} ms, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`);
+  let closing: Promise<void> | undefined;
+  return {
+    core,
+    listeners,
+    close: () =>
+      (closing ??= Promise.all(listeners.map((l) => l.close())).then(() => store.close())),
+  };
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.argv.slice(2), process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const gateway = await startGateway(config, { log: (line) => console.log(line) }).catch((e: Error) => {
+    console.error(`dialectgate: ${e.message}`);
+    process.exit(1);
+  });
+  const stop = (signal: string) => {
+    console.log(`${signal}: finishing in-flight requests, then closing the store`);
+    gateway.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main();
