@@ -75,7 +75,9 @@ async function run(deps: PipelineDeps, ep: Endpoint, c: Context): Promise<Respon
 
   let query: unknown;
   if (ep.query) {
-    const q = v.safeParse(ep.query, c.req.query());
+    // Starlette keeps the last value of a repeated parameter.
+    const last = Object.fromEntries(Object.entries(c.req.queries()).map(([k, vs]) => [k, vs.at(-1)]));
+    const q = v.safeParse(ep.query, last);
     if (!q.success) return validationFailed();
     query = q.output;
   }

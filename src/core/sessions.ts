@@ -54,32 +54,35 @@ export function createSessions(ctx: CoreContext, audit: Audit) {
 
     /** Spends `jti` and returns its successor. Reuse inside the grace window harms nothing; after it, the family dies. */
     rotate(sessionId: string, jti: string, ttlMs: number): { refreshJti: string; user: User } {
-      return db.transaction(
-        (tx) => {
+      // The transaction returns its verdict instead of throwing, so a family revocation commits.
+      const verdict = db.transaction(
+        (tx): { ok: { refreshJti: string; user: User } } | { error: CoreError } => {
           const now = clock.now();
           const session = tx.select().from(sessions).where(eq(sessions.id, sessionId)).get();
-          if (!session) throw new CoreError('token_invalid');
+          if (!session) return { error: new CoreError('token_invalid') };
           // A disabled user hears that before that its sessions were revoked with it.
           const row = tx.select().from(users).where(eq(users.id, session.userId)).get();
-          if (!row) throw new CoreError('token_invalid');
-          if (row.status !== 'active') throw new CoreError('user_disabled');
-          if (session.revokedAt !== null) throw new CoreError('token_revoked');
-          if (session.expiresAt <= now) throw new CoreError('token_expired');
+          if (!row) return { error: new CoreError('token_invalid') };
+          if (row.status !== 'active') return { error: new CoreError('user_disabled') };
+          if (session.revokedAt !== null) return { error: new CoreError('token_revoked') };
+          if (session.expiresAt <= now) return { error: new CoreError('token_expired') };
           if (session.currentJti !== jti) {
             const spent = tx.select().from(spentTokens).where(eq(spentTokens.jti, jti)).get();
-            if (!spent || spent.sessionId !== sessionId) throw new CoreError('token_invalid');
-            if (now - spent.spentAt <= policy.refreshGraceMs) throw new CoreError('token_reused', { grace: true });
+            if (!spent || spent.sessionId !== sessionId) return { error: new CoreError('token_invalid') };
+            if (now - spent.spentAt <= policy.refreshGraceMs) return { error: new CoreError('token_reused', { grace: true }) };
             tx.update(sessions).set({ revokedAt: now, revokedReason: 'refresh_reuse' }).where(eq(sessions.id, sessionId)).run();
             audit.record('refresh.reuse', session.userId, null, { sessionId });
-            throw new CoreError('token_revoked', { reason: 'reuse' });
+            return { error: new CoreError('token_revoked', { reason: 'reuse' }) };
           }
           const next = newId();
           tx.update(sessions).set({ currentJti: next, expiresAt: now + ttlMs }).where(eq(sessions.id, sessionId)).run();
           tx.insert(spentTokens).values({ jti, sessionId, spentAt: now, expiresAt: session.expiresAt }).run();
-          return { refreshJti: next, user: toUser(row) };
+          return { ok: { refreshJti: next, user: toUser(row) } };
         },
         { behavior: 'immediate' },
       );
+      if ('error' in verdict) throw verdict.error;
+      return verdict.ok;
     },
 
     /** The hot path of every authenticated request. */

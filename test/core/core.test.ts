@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { CoreError, grantMatches } from '../../src/core/index.ts';
+import { makeGateway, T0 } from '../helpers/harness.ts';
+
+const kindOf = async (p: Promise<unknown> | (() => unknown)) => {
+  try {
+    await (typeof p === 'function' ? p() : p);
+    return 'ok';
+  } catch (e) {
+    return e instanceof CoreError ? e.kind : `unexpected ${String(e)}`;
+  }
+};
+
+describe('core: authenticate and lockout', () => {
+  it('tells unknown user, wrong password and disabled apart, in that order', async () => {
+    const { core } = await makeGateway();
+    const e = await core.auth.authenticate('nobody', 'x').catch((err: CoreError) => err);
+    expect([e.kind, e.details.reason]).toEqual(['invalid_credentials', 'unknown_user']);
+    const w = await core.auth.authenticate('wangwu', 'wrong').catch((err: CoreError) => err);
+    expect([w.kind, w.details.reason]).toEqual(['invalid_credentials', 'bad_password']);
+    expect(await kindOf(core.auth.authenticate('wangwu', 'wangwu123'))).toBe('user_disabled');
+  });
+
+  it('success records last login and count', async () => {
+    const { core, clock } = await makeGateway();
+    clock.advance(5000);
+    const u = await core.auth.authenticate('lisi', 'lisi1234');
+    expect([u.lastLoginAt, u.loginCount]).toEqual([T0 + 5000, 1]);
+  });
+
+  it('locks after 5 failures for 1 min, doubling per further 5, capped at 15 min', async () => {
+    const { core, clock } = await makeGateway();
+    const fail5 = async () => {
+      for (let i = 0; i < 5; i++) expect(await kindOf(core.auth.authenticate('lisi', 'bad'))).toBe('invalid_credentials');
+    };
+    const lockedFor = async () => {
+      const start = clock.now();
+      while ((await kindOf(core.auth.authenticate('lisi', 'bad'))) === 'account_locked') clock.advance(1000);
+      // the probe that got through counted as a failure; undo its effect on the timing only
+      return clock.now() - start;
+    };
+    await fail5();
+    expect(await lockedFor()).toBe(60_000);
+    // 4 more failures (the probe counted one) make 10: 2 minutes
+    for (let i = 0; i < 4; i++) await kindOf(core.auth.authenticate('lisi', 'bad'));
+    expect(await lockedFor()).toBe(120_000);
+    for (let k = 0; k < 5; k++) {
+      for (let i = 0; i < 4; i++) await kindOf(core.auth.authenticate('lisi', 'bad'));
+      await lockedFor();
+    }
+    for (let i = 0; i < 4; i++) await kindOf(core.auth.authenticate('lisi', 'bad'));
+    expect(await lockedFor()).toBe(15 * 60_000);
+  });
+
+  it('a success resets the count; the count goes stale after 12 h', async () => {
+    const { core, clock } = await makeGateway();
+    for (let i = 0; i < 4; i++) await kindOf(core.auth.authenticate('lisi', 'bad'));
+    await core.auth.authenticate('lisi', 'lisi1234');
+    for (let i = 0; i < 4; i++) await kindOf(core.auth.authenticate('lisi', 'bad'));
+    clock.advance(12 * 3600_000 + 1);
+    for (let i = 0; i < 4; i++) await kindOf(core.auth.authenticate('lisi', 'bad'));
+    expect(await kindOf(core.auth.authenticate('lisi', 'lisi1234'))).toBe('ok');
+  });
+
+  it('an operator unlock opens a locked account at once', async () => {
+    const { core } = await makeGateway();
+    for (let i = 0; i < 5; i++) await kindOf(core.auth.authenticate('lisi', 'bad'));
+    expect(await kindOf(core.auth.authenticate('lisi', 'lisi1234'))).toBe('account_locked');
+    core.auth.unlock(3);
+    expect(await kindOf(core.auth.authenticate('lisi', 'lisi1234'))).toBe('ok');
+  });
+
+  it('passwords over 1024 bytes never reach argon2 and never match', async () => {
+    const { core } = await makeGateway();
+    expect(await kindOf(core.auth.authenticate('lisi', 'x'.repeat(1025)))).toBe('invalid_credentials');
+    expect(await kindOf(core.users.create({ username: 'big', email: null, password: 'é'.repeat(513) }))).toBe('validation');
+    expect(await kindOf(core.users.create({ username: 'empty', email: null, password: '' }))).toBe('validation');
+  });
+
+  it('writes every attempt to the audit log without the password', async () => {
+    const { core } = await makeGateway();
+    await kindOf(core.auth.authenticate('lisi', 'secret-guess'));
+    await core.auth.authenticate('lisi', 'lisi1234');
+    const events = core.audit.recent().map((a) => a.event);
+    expect(events.slice(0, 2)).toEqual(['login.success', 'login.failure']);
+    expect(JSON.stringify(core.audit.recent())).not.toContain('secret-guess');
+  });
+});
+
+describe('core: users', () => {
+  it('checks email before username, and refuses unknown roles and departments without writing', async () => {
+    const { core } = await makeGateway();
+    const dup = await core.users.create({ username: 'lisi', email: 'lisi@example.com', password: 'p4ssword' }).catch((e: CoreError) => e);
+    expect([dup.kind, dup.details.field]).toEqual(['conflict', 'email']);
+    const dupName = await core.users.create({ username: 'lisi', email: 'other@example.com', password: 'p4ssword' }).catch((e: CoreError) => e);
+    expect(dupName.details.field).toBe('username');
+    expect(await kindOf(core.users.create({ username: 'r', email: null, password: 'p4ssword', roleIds: [99] }))).toBe('not_found');
+    expect(await kindOf(core.users.create({ username: 'd', email: null, password: 'p4ssword', deptId: 99 }))).toBe('not_found');
+    expect(core.users.byUsername('r')).toBeUndefined();
+    expect(core.users.byUsername('d')).toBeUndefined();
+  });
+
+  it('lists newest first with escaped substring filters and a capped page size', async () => {
+    const { core, clock } = await makeGateway();
+    clock.advance(1000);
+    await core.users.create({ username: 'a_b%c', email: 'x@example.com', password: 'p4ssword' });
+    expect(core.users.list({ page: 1, pageSize: 2 }).items.map((u) => u.username)).toEqual(['a_b%c', 'wangwu']);
+    expect(core.users.list({ page: 1, pageSize: 10, usernameContains: '_b%' }).items.map((u) => u.username)).toEqual(['a_b%c']);
+    expect(core.users.list({ page: 1, pageSize: 10, usernameContains: '%' }).total).toBe(1);
+    expect(core.users.list({ page: 1, pageSize: 10 ** 9 }).items.length).toBe(5);
+  });
+
+  it('a password change revokes sessions and needs the current password', async () => {
+    const { core } = await makeGateway();
+    const s = core.sessions.start(3, 'test', 60_000);
+    expect(await kindOf(core.users.changePassword(3, 'wrong', 'newpass123'))).toBe('invalid_credentials');
+    await core.users.changePassword(3, 'lisi1234', 'newpass123');
+    expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: s.sessionId }))).toBe('token_revoked');
+    expect(await kindOf(core.auth.authenticate('lisi', 'newpass123'))).toBe('ok');
+  });
+
+  it('reset can refuse superusers and mails the password only to the outbox', async () => {
+    const { core } = await makeGateway();
+    expect(await kindOf(core.users.resetPassword(1, { refuseSuperuser: true }))).toBe('forbidden');
+    const pw = await core.users.resetPassword(3);
+    expect(core.outbox.list().map((m) => [m.recipient, m.body.endsWith(pw)])).toEqual([['lisi@example.com', true]]);
+    expect(JSON.stringify(core.audit.recent())).not.toContain(pw);
+  });
+});
+
+describe('core: sessions', () => {
+  it('tokens without a session stand only if issued after the last revocation', async () => {
+    const { core, clock } = await makeGateway();
+    const iat = Math.floor(clock.now() / 1000);
+    expect(core.sessions.checkAccess({ userId: 3, issuedAt: iat }).username).toBe('lisi');
+    clock.advance(5000);
+    core.sessions.revokeUser(3, 'test');
+    expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, issuedAt: iat }))).toBe('token_revoked');
+    expect(core.sessions.checkAccess({ userId: 3, issuedAt: Math.floor(clock.now() / 1000) }).id).toBe(3);
+  });
+
+  it('a denied jti and a revoked session are refused; another session of the user is not', async () => {
+    const { core } = await makeGateway();
+    const a = core.sessions.start(3, 'test', 60_000);
+    const b = core.sessions.start(3, 'test', 60_000);
+    core.sessions.revokeSession(a.sessionId, 'logout');
+    expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: a.sessionId }))).toBe('token_revoked');
+    expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: b.sessionId }))).toBe('ok');
+    core.sessions.denyJti('j1', Date.now() + 1000);
+    expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: b.sessionId, jti: 'j1' }))).toBe('token_revoked');
+    // a session belongs to one user
+    expect(await kindOf(() => core.sessions.checkAccess({ userId: 2, sessionId: b.sessionId }))).toBe('token_revoked');
+  });
+
+  it('rotation: successor works, grace reuse is harmless, late reuse kills the family, unknown jti is invalid', async () => {
+    const { core, clock } = await makeGateway();
+    const s = core.sessions.start(3, 'test', 60_000);
+    const r1 = core.sessions.rotate(s.sessionId, s.refreshJti, 60_000);
+    expect(await kindOf(() => core.sessions.rotate(s.sessionId, 'made-up', 60_000))).toBe('token_invalid');
+    expect(await kindOf(() => core.sessions.rotate(s.sessionId, s.refreshJti, 60_000))).toBe('token_reused');
+    const r2 = core.sessions.rotate(s.sessionId, r1.refreshJti, 60_000);
+    clock.advance(10_001);
+    expect(await kindOf(() => core.sessions.rotate(s.sessionId, r1.refreshJti, 60_000))).toBe('token_revoked');
+    expect(await kindOf(() => core.sessions.rotate(s.sessionId, r2.refreshJti, 60_000))).toBe('token_revoked');
+  });
+
+  it('a session expires', async () => {
+    const { core, clock } = await makeGateway();
+    const s = core.sessions.start(3, 'test', 60_000);
+    clock.advance(60_000);
+    expect(await kindOf(() => core.sessions.rotate(s.sessionId, s.refreshJti, 60_000))).toBe('token_expired');
+  });
+});
+
+describe('core: directory', () => {
+  it('matches API grants by method and full path, with {param} segments', () => {
+    const g = { method: 'GET', path: '/api/v1/users/{id}' };
+    expect(grantMatches(g, 'GET', '/api/v1/users/7')).toBe(true);
+    expect(grantMatches(g, 'GET', '/api/v1/users/7/x')).toBe(false);
+    expect(grantMatches(g, 'POST', '/api/v1/users/7')).toBe(false);
+    expect(grantMatches({ method: 'GET', path: '/a.b' }, 'GET', '/aXb')).toBe(false);
+  });
+
+  it('collects a user\'s grants through its roles, de-duplicated', async () => {
+    const { core } = await makeGateway();
+    expect(core.directory.apiGrants(3).map((g) => `${g.method} ${g.path}`)).toEqual(['GET /api/v1/users/list', 'GET /api/v1/users/get']);
+    expect(core.directory.apiGrants(2)).toHaveLength(6);
+    expect(core.directory.apiGrants(1)).toEqual([]);
+  });
+});
