@@ -6,6 +6,7 @@ export interface Listener {
   name: string;
   url: string;
   port: number;
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -25,6 +26,7 @@ export function serveOnPort(name: string, app: Hono, hostname: string, port: num
         name,
         port: actual,
         url: `http://${host}:${actual}`,
+        server,
         // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
         close: () =>
           new Promise<void>((done) => {

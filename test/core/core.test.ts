@@ -11,12 +11,23 @@ const kindOf = async (p: Promise<unknown> | (() => unknown)) => {
   }
 };
 
+/** The CoreError a promise rejects with (fails the test if it resolves). */
+const caught = async (p: Promise<unknown>): Promise<CoreError> => {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof CoreError) return e;
+    throw e;
+  }
+  throw new Error('expected a CoreError');
+};
+
 describe('core: authenticate and lockout', () => {
   it('tells unknown user, wrong password and disabled apart, in that order', async () => {
     const { core } = await makeGateway();
-    const e = await core.auth.authenticate('nobody', 'x').catch((err: CoreError) => err);
+    const e = await caught(core.auth.authenticate('nobody', 'x'));
     expect([e.kind, e.details.reason]).toEqual(['invalid_credentials', 'unknown_user']);
-    const w = await core.auth.authenticate('wangwu', 'wrong').catch((err: CoreError) => err);
+    const w = await caught(core.auth.authenticate('wangwu', 'wrong'));
     expect([w.kind, w.details.reason]).toEqual(['invalid_credentials', 'bad_password']);
     expect(await kindOf(core.auth.authenticate('wangwu', 'wangwu123'))).toBe('user_disabled');
   });
@@ -90,9 +101,9 @@ describe('core: authenticate and lockout', () => {
 describe('core: users', () => {
   it('checks email before username, and refuses unknown roles and departments without writing', async () => {
     const { core } = await makeGateway();
-    const dup = await core.users.create({ username: 'lisi', email: 'lisi@example.com', password: 'p4ssword' }).catch((e: CoreError) => e);
+    const dup = await caught(core.users.create({ username: 'lisi', email: 'lisi@example.com', password: 'p4ssword' }));
     expect([dup.kind, dup.details.field]).toEqual(['conflict', 'email']);
-    const dupName = await core.users.create({ username: 'lisi', email: 'other@example.com', password: 'p4ssword' }).catch((e: CoreError) => e);
+    const dupName = await caught(core.users.create({ username: 'lisi', email: 'other@example.com', password: 'p4ssword' }));
     expect(dupName.details.field).toBe('username');
     expect(await kindOf(core.users.create({ username: 'r', email: null, password: 'p4ssword', roleIds: [99] }))).toBe('not_found');
     expect(await kindOf(core.users.create({ username: 'd', email: null, password: 'p4ssword', deptId: 99 }))).toBe('not_found');

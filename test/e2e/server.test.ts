@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { startGateway } from '../../src/main.ts';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'dialectgate-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const config = (dataDir: string) => loadConfig(['--data-dir', dataDir, '--port-fastapi', '0', '--rate-limits', 'off'], {});
+const login = (base: string, password = 'password123') =>
+  fetch(`${base}/api/v1/base/access_token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
+
+describe('the real server on free ports', () => {
+  it('seeds on first start, keeps 0600 secrets, and a token survives a restart', async () => {
+    const dataDir = tempDir();
+    const first = await startGateway(config(dataDir));
+    const base = first.listeners[0]!.url;
+    const r = await login(base);
+    expect(r.status).toBe(200);
+    const { access_token } = (await r.json()).data;
+    expect(statSync(join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    await first.close();
+
+    const second = await startGateway(config(dataDir));
+    const me = await fetch(`${second.listeners[0]!.url}/api/v1/base/userinfo`, { headers: { authorization: `Bearer ${access_token}` } });
+    expect(me.status).toBe(200);
+    expect((await me.json()).data.username).toBe('admin');
+    await second.close();
+  });
+
+  it('a user created over HTTP is in the store after a restart (no lost write)', async () => {
+    const dataDir = tempDir();
+    const gw = await startGateway(config(dataDir));
+    const base = gw.listeners[0]!.url;
+    const { access_token } = (await (await login(base)).json()).data;
+    const created = await fetch(`${base}/api/v1/users/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
+      body: JSON.stringify({ email: 'e2e@example.com', username: 'e2e_user', password: 'e2e12345' }),
+    });
+    expect(await created.text()).toBe('{"code":200,"msg":"Created Successfully","data":null}');
+    await gw.close();
+    const again = await startGateway(config(dataDir));
+    expect(again.core.users.byUsername('e2e_user')?.email).toBe('e2e@example.com');
+    await again.close();
+  });
+
+  it('finishes in-flight requests on close', async () => {
+    const gw = await startGateway(config(tempDir()));
+    const received = once(gw.listeners[0]!.server, 'request');
+    const pending = login(gw.listeners[0]!.url); // an argon2 verify will be in flight
+    await received;
+    const closing = gw.close();
+    expect((await pending).status).toBe(200);
+    await closing;
+  });
+
+  it('a taken port is a clear error', async () => {
+    const gw = await startGateway(config(tempDir()));
+    const port = String(gw.listeners[0]!.port);
+    await expect(startGateway(loadConfig(['--data-dir', tempDir(), '--port-fastapi', port], {}))).rejects.toThrow(`port ${port} is already in use`);
+    await gw.close();
+  });
+});
+
+describe('npm start entry point', () => {
+  it('prints one line per listener, serves, and exits 0 on SIGTERM', async () => {
+    const dataDir = tempDir();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--data-dir', dataDir, '--port-fastapi', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines = createInterface({ input: child.stdout! });
+    let url = '';
+    for await (const line of lines) {
+      const m = /^fastapi\s+(http:\/\/\S+)$/.exec(line);
+      if (m) url = m[1]!;
+      if (line.startsWith('ready in')) break;
+    }
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = await fetch(`${url}/api/v1/base/health`);
+    expect((await health.json()).database).toBe('connected');
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('a bad flag value stops start-up with a clear message and exit code 2', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--port-fastapi', 'eighty', '--tz', 'Mars/Base'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    expect(code).toBe(2);
+    expect(err).toContain('ports.fastapi: must be a port number');
+    expect(err).toContain('timeZone: must be an IANA time zone');
+  });
+});
