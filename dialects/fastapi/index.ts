@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { MAX_BODY_BYTES } from '../../src/http/body.ts';
+import { limitBody } from '../../src/http/body.ts';
 import { createRateLimiter } from '../../src/http/rate-limit.ts';
 import type { Dialect, DialectEnv } from '../../src/http/dialect.ts';
 import { starletteCors } from './cors.ts';
@@ -41,7 +40,7 @@ export function createApp({ core, config, key }: DialectEnv): Hono {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
     c.res.headers.set('x-request-id', requestId);
   });
-  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => fail(413, '请求体过大') }));
+  app.use(limitBody(() => fail(413, '请求体过大')));
 
   const endpoints = [...baseEndpoints(deps, config, limits), ...userEndpoints(core, config)];
   mount(app, deps, endpoints);

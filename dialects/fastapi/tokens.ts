@@ -1,4 +1,5 @@
-import { SignJWT, jwtVerify, errors } from 'jose';
+import { SignJWT } from 'jose';
+import { verifyHs256 } from '../../src/http/jwt.ts';
 import type { Clock } from '../../src/core/ports.ts';
 import type { User } from '../../src/core/index.ts';
 import type { AuthFailure } from './errors.ts';
@@ -40,27 +41,21 @@ export function createTokens(key: Uint8Array, clock: Clock) {
   }
 
   /**
-   * Signature first, then expiry, as PyJWT does. Malformed or badly signed: 'invalid' (无效的Token);
-   * expired: 'expired' (登录已过期); anything else, a foreign algorithm or claim set included: 'other' (认证失败).
+   * PyJWT's order: segments, header, payload, algorithm, signature, then expiry. Malformed or badly signed:
+   * 'invalid' (无效的Token); expired: 'expired' (登录已过期); a foreign algorithm or claim set: 'other' (认证失败).
    */
-  async function verify(token: string): Promise<Verified> {
-    try {
-      const { payload } = await jwtVerify(token, await cryptoKey, {
-        algorithms: ['HS256'],
-        currentDate: new Date(clock.now()),
-      });
-      const p = payload as Partial<FastapiClaims>;
-      if (!Number.isSafeInteger(p.user_id) || typeof p.sid !== 'string' || (p.token_type !== 'access' && p.token_type !== 'refresh')) {
-        return { ok: false, failure: 'other' };
-      }
-      return { ok: true, claims: p as FastapiClaims };
-    } catch (e) {
-      if (e instanceof errors.JWTExpired) return { ok: false, failure: 'expired' };
-      if (e instanceof errors.JWSSignatureVerificationFailed || e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid) {
-        return { ok: false, failure: 'invalid' };
-      }
+  function verify(token: string): Verified {
+    const r = verifyHs256(token, key, clock.now());
+    if (!r.ok) {
+      if (r.failure === 'expired') return { ok: false, failure: 'expired' };
+      if (r.failure === 'algorithm' || r.failure === 'immature') return { ok: false, failure: 'other' };
+      return { ok: false, failure: 'invalid' };
+    }
+    const p = r.payload as Partial<FastapiClaims>;
+    if (!Number.isSafeInteger(p.user_id) || typeof p.sid !== 'string' || (p.token_type !== 'access' && p.token_type !== 'refresh')) {
       return { ok: false, failure: 'other' };
     }
+    return { ok: true, claims: p as FastapiClaims };
   }
 
   return { sign, verify };

@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { departments, permissions, rolePermissions, roles, userRoles } from '../db/schema.ts';
 import type { CoreContext } from './context.ts';
 import { CoreError } from './errors.ts';
@@ -13,30 +13,30 @@ export interface ApiGrant {
 
 /** Roles, permissions and departments, and who holds what. */
 export function createDirectory({ db }: CoreContext) {
+  const rolesOfUser = db
+    .select({ role: roles })
+    .from(userRoles)
+    .innerJoin(roles, eq(roles.id, userRoles.roleId))
+    .where(eq(userRoles.userId, sql.placeholder('userId')))
+    .orderBy(asc(roles.id))
+    .prepare();
+  const permissionsOfUser = db
+    .selectDistinct({ p: permissions })
+    .from(userRoles)
+    .innerJoin(rolePermissions, eq(rolePermissions.roleId, userRoles.roleId))
+    .innerJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
+    .where(eq(userRoles.userId, sql.placeholder('userId')))
+    .orderBy(asc(permissions.id))
+    .prepare();
+  const departmentById = db.select().from(departments).where(eq(departments.id, sql.placeholder('id'))).prepare();
+
+  /** Per user, prepared: cheaper than preparing one ad-hoc IN (…) query per page. */
   function rolesOf(userIds: number[]): Map<number, Role[]> {
-    const out = new Map<number, Role[]>(userIds.map((id) => [id, []]));
-    if (userIds.length === 0) return out;
-    const rows = db
-      .select({ userId: userRoles.userId, role: roles })
-      .from(userRoles)
-      .innerJoin(roles, eq(roles.id, userRoles.roleId))
-      .where(inArray(userRoles.userId, userIds))
-      .orderBy(asc(roles.id))
-      .all();
-    for (const r of rows) out.get(r.userId)?.push(r.role);
-    return out;
+    return new Map(userIds.map((userId) => [userId, rolesOfUser.all({ userId }).map((r) => r.role)]));
   }
 
   function permissionsOf(userId: number): Permission[] {
-    return db
-      .selectDistinct({ p: permissions })
-      .from(userRoles)
-      .innerJoin(rolePermissions, eq(rolePermissions.roleId, userRoles.roleId))
-      .innerJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
-      .where(eq(userRoles.userId, userId))
-      .orderBy(asc(permissions.id))
-      .all()
-      .map((r) => r.p);
+    return permissionsOfUser.all({ userId }).map((r) => r.p);
   }
 
   return {
@@ -49,12 +49,16 @@ export function createDirectory({ db }: CoreContext) {
     },
 
     department(id: number): Department | undefined {
-      return db.select().from(departments).where(eq(departments.id, id)).get();
+      return departmentById.get({ id });
     },
 
     departments(ids: number[]): Map<number, Department> {
-      if (ids.length === 0) return new Map();
-      return new Map(db.select().from(departments).where(inArray(departments.id, ids)).all().map((d) => [d.id, d]));
+      const out = new Map<number, Department>();
+      for (const id of new Set(ids)) {
+        const d = departmentById.get({ id });
+        if (d) out.set(id, d);
+      }
+      return out;
     },
 
     listRoles(): Role[] {

@@ -34,9 +34,10 @@ export function createCore(opts: CoreOptions) {
   const users = createUsers(ctx, { audit, directory, sessions, outbox });
   const auth = createAuth(ctx, audit);
   /** True when the store answers (health checks). */
+  const ping = ctx.db.select({ ok: sql<number>`1` }).from(sql`(select 1)`).prepare();
   const storeReachable = (): boolean => {
     try {
-      return ctx.db.get(sql`select 1 as ok`) !== undefined;
+      return ping.get() !== undefined;
     } catch {
       return false;
     }

@@ -50,12 +50,39 @@ export interface UserFilter {
 
 const RESET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*';
 
-const likeEscaped = (column: SQL.Aliased | typeof users.username | typeof users.email, needle: string) =>
-  sql`${column} like ${'%' + needle.replace(/[\\%_]/g, (c) => '\\' + c) + '%'} escape '\\'`;
+const likePattern = (needle: string) => '%' + needle.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
 
 export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: Directory; sessions: Sessions; outbox: Outbox }) {
   const { db, clock, random, hasher, policy } = ctx;
   const { audit, directory, sessions, outbox } = deps;
+
+  // One prepared pair of statements per combination of filters, built on first use.
+  const listQueries = new Map<string, ReturnType<typeof prepareList>>();
+  function prepareList(f: UserFilter) {
+    const conds: SQL[] = [];
+    if (f.usernameContains) conds.push(sql`${users.username} like ${sql.placeholder('username')} escape '\\'`);
+    if (f.emailContains) conds.push(sql`${users.email} like ${sql.placeholder('email')} escape '\\'`);
+    if (f.deptId !== undefined) conds.push(eq(users.deptId, sql.placeholder('deptId')));
+    if (f.status !== undefined) conds.push(eq(users.status, sql.placeholder('status')));
+    const where = conds.length ? and(...conds) : undefined;
+    return {
+      count: db.select({ n: count() }).from(users).where(where).prepare(),
+      page: db
+        .select()
+        .from(users)
+        .where(where)
+        .orderBy(desc(users.createdAt), desc(users.id))
+        .limit(sql.placeholder('limit'))
+        .offset(sql.placeholder('offset'))
+        .prepare(),
+    };
+  }
+  function listQuery(f: UserFilter) {
+    const key = [f.usernameContains, f.emailContains, f.deptId !== undefined, f.status !== undefined].map(Boolean).join();
+    let q = listQueries.get(key);
+    if (!q) listQueries.set(key, (q = prepareList(f)));
+    return q;
+  }
 
   function row(id: number): UserRow {
     const r = db.select().from(users).where(eq(users.id, id)).get();
@@ -114,25 +141,19 @@ export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: D
     },
 
     list(filter: UserFilter): { total: number; items: User[] } {
-      const conds: SQL[] = [];
-      if (filter.usernameContains) conds.push(likeEscaped(users.username, filter.usernameContains));
-      if (filter.emailContains) conds.push(likeEscaped(users.email, filter.emailContains));
-      if (filter.deptId !== undefined) conds.push(eq(users.deptId, filter.deptId));
-      if (filter.status !== undefined) conds.push(eq(users.status, filter.status));
-      const where = conds.length ? and(...conds) : undefined;
       const pageSize = Math.min(Math.max(filter.pageSize, 1), policy.maxPageSize);
       const page = Math.max(filter.page, 1);
-      const total = db.select({ n: count() }).from(users).where(where).get()?.n ?? 0;
-      const items = db
-        .select()
-        .from(users)
-        .where(where)
-        .orderBy(desc(users.createdAt), desc(users.id))
-        .limit(pageSize)
-        .offset((page - 1) * pageSize)
-        .all()
-        .map(toUser);
-      return { total, items };
+      const q = listQuery(filter);
+      const params = {
+        username: likePattern(filter.usernameContains ?? ''),
+        email: likePattern(filter.emailContains ?? ''),
+        deptId: filter.deptId ?? 0,
+        status: filter.status ?? 'active',
+        limit: pageSize,
+        offset: (page - 1) * pageSize,
+      };
+      const total = q.count.get(params)?.n ?? 0;
+      return { total, items: q.page.all(params).map(toUser) };
     },
 
     async create(input: NewUser): Promise<User> {

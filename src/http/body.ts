@@ -1,4 +1,5 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -21,4 +22,20 @@ export async function readJsonBody(c: Context): Promise<JsonBody> {
 /** The media type of the request without parameters, lower-cased ('' when absent). */
 export function mediaType(c: Context): string {
   return (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * Refuses bodies over MAX_BODY_BYTES (by Content-Length, or while streaming) with the dialect's answer.
+ * Bodiless requests skip it: touching `c.req.raw.body` makes the node server build a full
+ * Request object, which costs more than the rest of an authenticated read.
+ */
+const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function limitBody(onTooLarge: () => Response): MiddlewareHandler {
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: onTooLarge });
+  return (c, next) => {
+    const hasBody =
+      !BODILESS.has(c.req.method) || c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
+    return hasBody ? limit(c, next) : next();
+  };
 }

@@ -48,7 +48,7 @@ export function baseEndpoints(deps: PipelineDeps, config: AppConfig, limits: Bas
     ...(limits.refresh && { rateLimit: { limiter: limits.refresh, text: '10 per 1 minute' } }),
     onError: refreshError,
     async handle({ body }) {
-      const verified = await tokens.verify(body.refresh_token);
+      const verified = tokens.verify(body.refresh_token);
       if (!verified.ok || verified.claims.token_type !== 'refresh' || verified.claims.jti === undefined) {
         throw new CoreError('token_invalid');
       }
