@@ -10,12 +10,26 @@ import { toUser, type User } from './users-view.ts';
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$ht8vIVo8/MsyZzZH8rXIwg$a6gCG5XDDmHxsBiF54HRXEAORk2nGGjOBywUwoRrcQ8';
 
 /**
- * Password login with per-account lockout shared by every dialect. The attempt is counted before
- * the (slow) verify inside one immediate transaction, so parallel guesses cannot slip past the limit;
- * a success clears the count.
+ * Password login with per-account lockout shared by every dialect. Attempts on one account are
+ * serialized in this process, so each sees every earlier failure: parallel guesses cannot slip past
+ * the limit, and parallel correct logins are never mistaken for failures. The count is updated in
+ * one immediate transaction, so concurrent processes never lose an increment.
  */
 export function createAuth(ctx: CoreContext, audit: Audit) {
   const { db, clock, hasher, policy } = ctx;
+  const queues = new Map<number, Promise<unknown>>();
+
+  /** Runs `fn` after every earlier attempt on the same account has finished. */
+  function serialized<T>(userId: number, fn: () => Promise<T>): Promise<T> {
+    const previous = queues.get(userId) ?? Promise.resolve();
+    const current = previous.then(fn, fn);
+    const tail = current.catch(() => undefined);
+    queues.set(userId, tail);
+    void tail.then(() => {
+      if (queues.get(userId) === tail) queues.delete(userId);
+    });
+    return current;
+  }
 
   function lockDuration(failures: number): number | null {
     if (failures >= policy.hardLockAt) return Number.MAX_SAFE_INTEGER;
@@ -24,16 +38,19 @@ export function createAuth(ctx: CoreContext, audit: Audit) {
     return Math.min(policy.lockMaxMs, policy.lockBaseMs * 2 ** step);
   }
 
-  /** Counts one attempt; throws account_locked while a lock is running. */
-  function reserveAttempt(userId: number): void {
+  function assertUnlocked(userId: number): void {
+    const row = db.select().from(loginFailures).where(eq(loginFailures.userId, userId)).get();
+    if (row && row.lockedUntil !== null && row.lockedUntil > clock.now()) {
+      throw new CoreError('account_locked', { until: row.lockedUntil });
+    }
+  }
+
+  function recordFailure(userId: number): void {
     db.transaction(
       (tx) => {
         const now = clock.now();
         const row = tx.select().from(loginFailures).where(eq(loginFailures.userId, userId)).get();
         const stale = !row || now - row.lastFailureAt > policy.failureResetMs;
-        if (row && row.lockedUntil !== null && row.lockedUntil > now) {
-          throw new CoreError('account_locked', { until: row.lockedUntil });
-        }
         const failures = (stale ? 0 : row.count) + 1;
         const lock = lockDuration(failures);
         const lockedUntil = lock === null ? null : Math.min(Number.MAX_SAFE_INTEGER, now + lock);
@@ -63,33 +80,37 @@ export function createAuth(ctx: CoreContext, audit: Audit) {
      * (a disabled user with a wrong password hears about the password).
      */
     async authenticate(username: string, password: string, meta: { ip?: string } = {}): Promise<User> {
-      const row = db.select().from(users).where(eq(users.username, username)).get();
-      if (!row) {
+      const found = db.select({ id: users.id }).from(users).where(eq(users.username, username)).get();
+      if (!found) {
         await hasher.verify(DUMMY_HASH, password.slice(0, 1024));
         audit.record('login.failure', null, username, { reason: 'unknown_user', ip: meta.ip });
         throw new CoreError('invalid_credentials', { reason: 'unknown_user' });
       }
-      try {
-        if (row.status === 'locked') throw new CoreError('account_locked', { until: null });
-        reserveAttempt(row.id);
-      } catch (e) {
-        audit.record('login.locked', row.id, username, { ip: meta.ip });
-        throw e;
-      }
-      const ok = fitsPasswordLimit(password) && (await hasher.verify(row.passwordHash, password));
-      if (!ok) {
-        audit.record('login.failure', row.id, username, { reason: 'bad_password', ip: meta.ip });
-        throw new CoreError('invalid_credentials', { reason: 'bad_password' });
-      }
-      if (row.status !== 'active') {
-        db.delete(loginFailures).where(eq(loginFailures.userId, row.id)).run();
-        audit.record('login.failure', row.id, username, { reason: 'disabled', ip: meta.ip });
-        throw new CoreError('user_disabled');
-      }
-      succeed(row.id);
-      audit.record('login.success', row.id, username, { ip: meta.ip });
-      const fresh = db.select().from(users).where(eq(users.id, row.id)).get()!;
-      return toUser(fresh);
+      return serialized(found.id, async () => {
+        const row = db.select().from(users).where(eq(users.id, found.id)).get();
+        if (!row) throw new CoreError('invalid_credentials', { reason: 'unknown_user' });
+        try {
+          if (row.status === 'locked') throw new CoreError('account_locked', { until: null });
+          assertUnlocked(row.id);
+        } catch (e) {
+          audit.record('login.locked', row.id, username, { ip: meta.ip });
+          throw e;
+        }
+        const ok = fitsPasswordLimit(password) && (await hasher.verify(row.passwordHash, password));
+        if (!ok) {
+          recordFailure(row.id);
+          audit.record('login.failure', row.id, username, { reason: 'bad_password', ip: meta.ip });
+          throw new CoreError('invalid_credentials', { reason: 'bad_password' });
+        }
+        if (row.status !== 'active') {
+          db.delete(loginFailures).where(eq(loginFailures.userId, row.id)).run();
+          audit.record('login.failure', row.id, username, { reason: 'disabled', ip: meta.ip });
+          throw new CoreError('user_disabled');
+        }
+        succeed(row.id);
+        audit.record('login.success', row.id, username, { ip: meta.ip });
+        return toUser(db.select().from(users).where(eq(users.id, row.id)).get()!);
+      });
     },
 
     /** Clears a lock (operators). */

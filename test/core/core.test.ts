@@ -199,3 +199,19 @@ describe('core: directory', () => {
     expect(core.directory.apiGrants(1)).toEqual([]);
   });
 });
+
+describe('core: concurrent logins', () => {
+  it('parallel correct logins of one account all succeed (no false lockout)', async () => {
+    const { core } = await makeGateway();
+    const results = await Promise.all(Array.from({ length: 12 }, () => kindOf(core.auth.authenticate('lisi', 'lisi1234'))));
+    expect(results).toEqual(Array(12).fill('ok'));
+  });
+
+  it('parallel guesses mixed with the right password: exactly the failures count', async () => {
+    const { core } = await makeGateway();
+    const tries = ['bad', 'bad', 'lisi1234', 'bad', 'bad', 'bad', 'bad'];
+    const results = await Promise.all(tries.map((p) => kindOf(core.auth.authenticate('lisi', p))));
+    // in arrival order: 2 failures, a success that resets, then 4 failures: no lock yet
+    expect(results).toEqual(['invalid_credentials', 'invalid_credentials', 'ok', 'invalid_credentials', 'invalid_credentials', 'invalid_credentials', 'invalid_credentials']);
+  });
+});
