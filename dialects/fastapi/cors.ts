@@ -1,5 +1,3 @@
-import type { MiddlewareHandler } from 'hono';
-
 // Starlette's CORSMiddleware as the legacy app configured it: listed origins, credentials,
 // GET/POST/PUT/DELETE/OPTIONS, and the headers below (plus the CORS-safelisted ones).
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'];
@@ -7,40 +5,34 @@ const SAFELISTED = ['Accept', 'Accept-Language', 'Content-Language', 'Content-Ty
 const HEADERS = [...new Set([...SAFELISTED, 'Content-Type', 'Authorization', 'X-Requested-With'])].sort();
 const HEADERS_LOWER = new Set(HEADERS.map((h) => h.toLowerCase()));
 
-export function starletteCors(origins: string[]): MiddlewareHandler {
+export function starletteCors(origins: string[]) {
   const allowAll = origins.includes('*');
   const allowed = (o: string) => allowAll || origins.includes(o);
-  return async (c, next) => {
-    const origin = c.req.header('origin');
-    if (origin === undefined) return next();
-    const requestedMethod = c.req.header('access-control-request-method');
-    if (c.req.method === 'OPTIONS' && requestedMethod !== undefined) {
+  return {
+    /** The preflight answer (plain text, 200 `OK` or 400 `Disallowed CORS …`). */
+    preflight(origin: string, method: string, requestedHeaders: string | undefined): Response {
       const headers: Record<string, string> = {
         vary: 'Origin',
         'access-control-allow-methods': METHODS.join(', '),
         'access-control-max-age': '600',
         'access-control-allow-headers': HEADERS.join(', '),
         'access-control-allow-credentials': 'true',
+        'content-type': 'text/plain; charset=utf-8',
       };
       const failures: string[] = [];
       if (allowed(origin)) headers['access-control-allow-origin'] = origin;
       else failures.push('origin');
-      if (!METHODS.includes(requestedMethod)) failures.push('method');
-      const requested = c.req.header('access-control-request-headers');
-      if (requested !== undefined && requested.split(',').some((h) => !HEADERS_LOWER.has(h.trim().toLowerCase()))) {
+      if (!METHODS.includes(method)) failures.push('method');
+      if (requestedHeaders !== undefined && requestedHeaders.split(',').some((h) => !HEADERS_LOWER.has(h.trim().toLowerCase()))) {
         failures.push('headers');
       }
-      const body = failures.length ? `Disallowed CORS ${failures.join(', ')}` : 'OK';
-      return new Response(body, {
-        status: failures.length ? 400 : 200,
-        headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' },
-      });
-    }
-    await next();
-    c.res.headers.set('access-control-allow-credentials', 'true');
-    if (allowed(origin)) {
-      c.res.headers.set('access-control-allow-origin', origin);
-      c.res.headers.append('vary', 'Origin');
-    }
+      return new Response(failures.length ? `Disallowed CORS ${failures.join(', ')}` : 'OK', { status: failures.length ? 400 : 200, headers });
+    },
+    /** Headers a simple (non-preflight) response gets when the request names an origin. */
+    simple(origin: string): Record<string, string> {
+      return allowed(origin)
+        ? { 'access-control-allow-credentials': 'true', 'access-control-allow-origin': origin, vary: 'Origin' }
+        : { 'access-control-allow-credentials': 'true' };
+    },
   };
 }

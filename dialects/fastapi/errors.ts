@@ -1,11 +1,11 @@
 import type { CoreError } from '../../src/core/index.ts';
-import { fail, validationFailed } from './envelope.ts';
+import { fail, validationFailed, type Reply } from './envelope.ts';
 
 // Core error kind → this dialect's answer. The message depends on where the error arose,
 // so there is one table per situation, as the legacy handlers had.
 
 /** POST /base/access_token */
-export function loginError(e: CoreError): Response {
+export function loginError(e: CoreError): Reply {
   switch (e.kind) {
     case 'invalid_credentials':
       return fail(400, e.details.reason === 'unknown_user' ? '无效的用户名' : '密码错误!');
@@ -19,13 +19,13 @@ export function loginError(e: CoreError): Response {
 }
 
 /** POST /base/refresh_token */
-export function refreshError(e: CoreError): Response {
+export function refreshError(e: CoreError): Reply {
   return e.kind === 'user_disabled' ? fail(401, '用户不存在或已被禁用') : fail(401, '令牌无效或已过期');
 }
 
 /** Bearer authentication on protected routes. */
 export type AuthFailure = 'invalid' | 'expired' | 'other';
-export function authError(f: AuthFailure): Response {
+export function authError(f: AuthFailure): Reply {
   return fail(401, f === 'invalid' ? '无效的Token' : f === 'expired' ? '登录已过期' : '认证失败');
 }
 
@@ -40,7 +40,7 @@ export const USER_OPERATION_FAILURES = {
 } as const;
 
 export function userOperationError(op: keyof typeof USER_OPERATION_FAILURES) {
-  return (e: CoreError): Response => {
+  return (e: CoreError): Reply => {
     if (op === 'create' && e.kind === 'conflict' && e.details.field === 'email') {
       return fail(400, 'The user with this email already exists in the system.');
     }
@@ -49,7 +49,7 @@ export function userOperationError(op: keyof typeof USER_OPERATION_FAILURES) {
 }
 
 /** The core's own password limits surface as request validation, as pydantic would have. */
-const validationOr = (e: CoreError, otherwise: Response): Response => (e.kind === 'validation' ? validationFailed() : otherwise);
+const validationOr = (e: CoreError, otherwise: Reply): Reply => (e.kind === 'validation' ? validationFailed() : otherwise);
 
 export const RBAC_NO_ROLE = 'The user is not bound to a role';
 export const rbacDenied = (method: string, path: string) => `Permission denied method:${method} path:${path}`;

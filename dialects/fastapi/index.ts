@@ -1,9 +1,10 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { limitBody } from '../../src/http/body.ts';
+import { reqHeader } from '../../src/http/headers.ts';
 import { createRateLimiter } from '../../src/http/rate-limit.ts';
 import type { Dialect, DialectEnv } from '../../src/http/dialect.ts';
 import { starletteCors } from './cors.ts';
-import { fail, internalError, notFound } from './envelope.ts';
+import { fail, internalError, notFound, type Reply } from './envelope.ts';
 import { mount } from './route.ts';
 import { baseEndpoints } from './routes/base.ts';
 import { userEndpoints } from './routes/users.ts';
@@ -22,8 +23,22 @@ const MAX_REQUEST_ID = 200;
 
 export function createApp({ core, config, key }: DialectEnv): Hono {
   const app = new Hono();
-  const tokens = createTokens(key, core.clock);
-  const deps = { core, tokens };
+  const cors = starletteCors(config.corsOrigins);
+
+  /**
+   * Every answer leaves through here, with the headers the legacy middleware stack added (CORS outermost,
+   * then security headers and X-Request-ID), set once at construction: no per-request header mutation.
+   */
+  function respond(c: Context, reply: Reply): Response {
+    const incoming = reqHeader(c, 'x-request-id');
+    const origin = reqHeader(c, 'origin');
+    const headers: Record<string, string> = { ...reply.headers, ...SECURITY_HEADERS };
+    headers['x-request-id'] = incoming && incoming.length <= MAX_REQUEST_ID ? incoming : core.random.uuid();
+    if (origin !== undefined) Object.assign(headers, cors.simple(origin));
+    return new Response(reply.body, { status: reply.status, headers });
+  }
+
+  const deps = { core, tokens: createTokens(key, core.clock), respond, limitBody: limitBody((c) => respond(c, fail(413, '请求体过大'))) };
   const limits = config.rateLimits
     ? {
         login: createRateLimiter({ limit: 5, windowMs: 60_000, clock: core.clock }),
@@ -31,16 +46,14 @@ export function createApp({ core, config, key }: DialectEnv): Hono {
       }
     : {};
 
-  // Outermost first, as the legacy middleware list: CORS, then security headers and X-Request-ID.
-  app.use(starletteCors(config.corsOrigins));
-  app.use(async (c, next) => {
-    const incoming = c.req.header('x-request-id');
-    const requestId = incoming && incoming.length <= MAX_REQUEST_ID ? incoming : core.random.uuid();
+  // A CORS preflight, on any path, is answered before anything else and without the inner middleware's
+  // headers. Only OPTIONS requests pass through here: a global middleware would make every answer async.
+  app.options('*', async (c, next) => {
+    const origin = reqHeader(c, 'origin');
+    const method = reqHeader(c, 'access-control-request-method');
+    if (origin !== undefined && method !== undefined) return cors.preflight(origin, method, reqHeader(c, 'access-control-request-headers'));
     await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
-    c.res.headers.set('x-request-id', requestId);
   });
-  app.use(limitBody(() => fail(413, '请求体过大')));
 
   const endpoints = [...baseEndpoints(deps, config, limits), ...userEndpoints(core, config)];
   mount(app, deps, endpoints);
@@ -52,13 +65,13 @@ export function createApp({ core, config, key }: DialectEnv): Hono {
     if (bare !== c.req.path && known.has(bare)) {
       const url = new URL(c.req.url);
       url.pathname = bare;
-      return new Response(null, { status: 307, headers: { location: url.toString() } });
+      return respond(c, { status: 307, body: null, headers: { location: url.toString() } });
     }
-    return notFound();
+    return respond(c, notFound());
   });
-  app.onError((err) => {
+  app.onError((err, c) => {
     console.error(`fastapi: unhandled ${err.name}: ${err.message}`);
-    return internalError();
+    return respond(c, internalError());
   });
   return app;
 }

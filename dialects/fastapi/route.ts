@@ -1,11 +1,12 @@
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import { grantMatches, isCoreError, type Core, type CoreError, type User } from '../../src/core/index.ts';
 import { readJsonBody, mediaType } from '../../src/http/body.ts';
 import { clientIp } from '../../src/http/client-ip.ts';
 import type { RateLimiter } from '../../src/http/rate-limit.ts';
 import { authError, RBAC_NO_ROLE, rbacDenied } from './errors.ts';
-import { fail, internalError, methodNotAllowed, rateLimited, validationFailed } from './envelope.ts';
+import { fail, methodNotAllowed, rateLimited, validationFailed, type Reply } from './envelope.ts';
+import { reqHeader } from '../../src/http/headers.ts';
 import { bearerToken, type Tokens } from './tokens.ts';
 
 type Schema<T> = v.GenericSchema<unknown, T>;
@@ -27,13 +28,17 @@ export interface Endpoint<Q = unknown, B = unknown> {
   body?: Schema<B>;
   rateLimit?: { limiter: RateLimiter; text: string };
   /** Maps a core error raised by `handle` to this operation's answer. */
-  onError?: (e: CoreError) => Response;
-  handle(input: RouteInput<Q, B>): Response | Promise<Response>;
+  onError?: (e: CoreError) => Reply;
+  handle(input: RouteInput<Q, B>): Reply | Promise<Reply>;
 }
 
 export interface PipelineDeps {
   core: Core;
   tokens: Tokens;
+  /** Turns an answer into the Response with this app's transport headers. */
+  respond(c: Context, reply: Reply): Response;
+  /** Refuses oversized bodies; mounted only on routes that take one. */
+  limitBody: MiddlewareHandler;
 }
 
 const isJsonMedia = (m: string) => m === 'application/json' || (m.startsWith('application/') && m.endsWith('+json'));
@@ -41,20 +46,23 @@ const isJsonMedia = (m: string) => m === 'application/json' || (m.startsWith('ap
 /**
  * FastAPI's order: a body that is not valid JSON fails first (422); then the dependencies (bearer auth 401,
  * RBAC 403); then query and body validation (422); then the endpoint (where slowapi counts the hit).
+ * Bodiless requests stay synchronous end to end, which lets the node server answer without a promise.
  */
-async function run(deps: PipelineDeps, ep: Endpoint, c: Context): Promise<Response> {
-  let rawBody: unknown;
-  if (ep.body) {
-    const media = mediaType(c);
-    const parsed = await readJsonBody(c);
+function run(deps: PipelineDeps, ep: Endpoint, c: Context): Reply | Promise<Reply> {
+  if (!ep.body) return afterBody(deps, ep, c, undefined);
+  const media = mediaType(c);
+  return readJsonBody(c).then((parsed) => {
     if (parsed.kind === 'malformed' && (media === '' || isJsonMedia(media))) return validationFailed();
     // A non-JSON content type hands pydantic raw bytes, which no model accepts.
-    rawBody = parsed.kind === 'json' && (media === '' || isJsonMedia(media)) ? parsed.value : Symbol('bytes');
-  }
+    const raw = parsed.kind === 'json' && (media === '' || isJsonMedia(media)) ? parsed.value : Symbol('bytes');
+    return afterBody(deps, ep, c, raw);
+  });
+}
 
+function afterBody(deps: PipelineDeps, ep: Endpoint, c: Context, rawBody: unknown): Reply | Promise<Reply> {
   let user: User | null = null;
   if (ep.guard) {
-    const token = bearerToken(c.req.header('authorization'));
+    const token = bearerToken(reqHeader(c, 'authorization'));
     if (token === null) return authError('other');
     const verified = deps.tokens.verify(token);
     if (!verified.ok) return authError(verified.failure);
@@ -90,11 +98,15 @@ async function run(deps: PipelineDeps, ep: Endpoint, c: Context): Promise<Respon
 
   if (ep.rateLimit && !ep.rateLimit.limiter.hit(clientIp(c))) return rateLimited(ep.rateLimit.text);
 
-  try {
-    return await ep.handle({ c, user: user!, query, body });
-  } catch (e) {
+  const onError = (e: unknown): Reply => {
     if (isCoreError(e) && ep.onError) return ep.onError(e);
     throw e;
+  };
+  try {
+    const out = ep.handle({ c, user: user!, query, body });
+    return out instanceof Promise ? out.catch(onError) : out;
+  } catch (e) {
+    return onError(e);
   }
 }
 
@@ -102,12 +114,16 @@ async function run(deps: PipelineDeps, ep: Endpoint, c: Context): Promise<Respon
 export function mount(app: Hono, deps: PipelineDeps, endpoints: Endpoint<any, any>[]): void {
   const methodsByPath = new Map<string, string[]>();
   for (const ep of endpoints) {
-    app.on(ep.method, ep.path, (c) => run(deps, ep, c));
+    const handler = (c: Context) => {
+      const out = run(deps, ep, c);
+      return out instanceof Promise ? out.then((r) => deps.respond(c, r)) : deps.respond(c, out);
+    };
+    if (ep.body) app.on(ep.method, ep.path, deps.limitBody, handler);
+    else app.on(ep.method, ep.path, handler);
     methodsByPath.set(ep.path, [...(methodsByPath.get(ep.path) ?? []), ep.method]);
   }
   for (const [path, methods] of methodsByPath) {
-    app.all(path, () => methodNotAllowed(methods.join(', ')));
+    const reply = methodNotAllowed(methods.join(', '));
+    app.all(path, (c) => deps.respond(c, reply));
   }
 }
-
-export { internalError };

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { verifyHs256 } from '../../src/http/jwt.ts';
+import { createHs256Verifier } from '../../src/http/jwt.ts';
 import type { Clock } from '../../src/core/ports.ts';
 import type { User } from '../../src/core/index.ts';
 import type { AuthFailure } from './errors.ts';
@@ -24,6 +24,7 @@ export type Verified = { ok: true; claims: FastapiClaims } | { ok: false; failur
 
 export function createTokens(key: Uint8Array, clock: Clock) {
   // Import once: jose would otherwise import the raw key on every call.
+  const verifyHs256 = createHs256Verifier(key);
   const cryptoKey = crypto.subtle.importKey('raw', new Uint8Array(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
 
   async function sign(user: User, type: TokenType, sid: string, jti?: string): Promise<string> {
@@ -45,7 +46,7 @@ export function createTokens(key: Uint8Array, clock: Clock) {
    * 'invalid' (无效的Token); expired: 'expired' (登录已过期); a foreign algorithm or claim set: 'other' (认证失败).
    */
   function verify(token: string): Verified {
-    const r = verifyHs256(token, key, clock.now());
+    const r = verifyHs256(token, clock.now());
     if (!r.ok) {
       if (r.failure === 'expired') return { ok: false, failure: 'expired' };
       if (r.failure === 'algorithm' || r.failure === 'immature') return { ok: false, failure: 'other' };

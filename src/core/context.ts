@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection.ts';
 import type { Clock, Random } from './ports.ts';
 import type { Hasher } from './passwords.ts';
+import type { ReadCache } from './read-cache.ts';
 
 /** Lockout and session policy; every figure configurable, defaults from security.md. */
 export interface Policy {
@@ -11,6 +12,8 @@ export interface Policy {
   hardLockAt: number;
   refreshGraceMs: number;
   maxPageSize: number;
+  /** How stale another process's commit may be before this one sees it (same-process writes: never). */
+  crossProcessCheckMs: number;
 }
 
 export const defaultPolicy: Policy = {
@@ -21,6 +24,7 @@ export const defaultPolicy: Policy = {
   hardLockAt: 100,
   refreshGraceMs: 10_000,
   maxPageSize: 1000,
+  crossProcessCheckMs: 50,
 };
 
 /** What every core module is built from. */
@@ -30,4 +34,6 @@ export interface CoreContext {
   random: Random;
   hasher: Hasher;
   policy: Policy;
+  /** Reads remembered until the store changes. */
+  cache: ReadCache;
 }

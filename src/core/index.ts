@@ -9,6 +9,7 @@ import { argon2Hasher, type Hasher } from './passwords.ts';
 import { systemClock, systemRandom, type Clock, type Random } from './ports.ts';
 import { createSessions } from './sessions.ts';
 import { createUsers } from './users.ts';
+import { createReadCache } from './read-cache.ts';
 
 export interface CoreOptions {
   db: Db;
@@ -20,12 +21,15 @@ export interface CoreOptions {
 
 /** The identity core: plain TypeScript over the store, no HTTP, no dialect. */
 export function createCore(opts: CoreOptions) {
+  const clock = opts.clock ?? systemClock;
+  const policy = { ...defaultPolicy, ...opts.policy };
   const ctx: CoreContext = {
     db: opts.db,
-    clock: opts.clock ?? systemClock,
+    clock,
     random: opts.random ?? systemRandom,
     hasher: opts.hasher ?? argon2Hasher,
-    policy: { ...defaultPolicy, ...opts.policy },
+    policy,
+    cache: createReadCache(opts.db, clock, policy.crossProcessCheckMs),
   };
   const audit = createAudit(ctx);
   const outbox = createOutbox(ctx);

@@ -25,12 +25,26 @@ export interface AccessClaims {
  * by every dialect.
  */
 export function createSessions(ctx: CoreContext, audit: Audit) {
-  const { db, clock, random, policy } = ctx;
+  const { db, clock, random, policy, cache } = ctx;
   const newId = () => random.bytes(16).toString('base64url');
 
   const userById = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
   const sessionById = db.select().from(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare();
   const deniedByJti = db.select().from(deniedJtis).where(eq(deniedJtis.jti, sql.placeholder('jti'))).prepare();
+
+  function decide(claims: AccessClaims): User {
+    const row = userById.get({ id: claims.userId });
+    if (!row || row.status !== 'active') throw new CoreError('token_revoked', { reason: row ? 'user_inactive' : 'user_gone' });
+    if (claims.sessionId !== undefined) {
+      const session = sessionById.get({ id: claims.sessionId });
+      if (!session || session.userId !== row.id || session.revokedAt !== null)
+        throw new CoreError('token_revoked', { reason: 'session' });
+    } else if (claims.issuedAt === undefined || claims.issuedAt < Math.floor(row.tokensValidAfter / 1000)) {
+      throw new CoreError('token_revoked', { reason: 'issued_before_revocation' });
+    }
+    if (claims.jti !== undefined && deniedByJti.get({ jti: claims.jti })) throw new CoreError('token_revoked', { reason: 'denied' });
+    return toUser(row);
+  }
 
   function revokeUser(userId: number, reason: string): void {
     const now = clock.now();
@@ -87,17 +101,7 @@ export function createSessions(ctx: CoreContext, audit: Audit) {
 
     /** The hot path of every authenticated request. */
     checkAccess(claims: AccessClaims): User {
-      const row = userById.get({ id: claims.userId });
-      if (!row || row.status !== 'active') throw new CoreError('token_revoked', { reason: row ? 'user_inactive' : 'user_gone' });
-      if (claims.sessionId !== undefined) {
-        const session = sessionById.get({ id: claims.sessionId });
-        if (!session || session.userId !== row.id || session.revokedAt !== null)
-          throw new CoreError('token_revoked', { reason: 'session' });
-      } else if (claims.issuedAt === undefined || claims.issuedAt < Math.floor(row.tokensValidAfter / 1000)) {
-        throw new CoreError('token_revoked', { reason: 'issued_before_revocation' });
-      }
-      if (claims.jti !== undefined && deniedByJti.get({ jti: claims.jti })) throw new CoreError('token_revoked', { reason: 'denied' });
-      return toUser(row);
+      return cache.remember(`access|${claims.userId}|${claims.sessionId}|${claims.jti}|${claims.issuedAt}`, () => decide(claims));
     },
 
     /** Logout: the token's session ends, and the jti is denied until it would have expired. */

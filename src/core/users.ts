@@ -2,7 +2,7 @@ import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { loginFailures, userRoles, users } from '../db/schema.ts';
 import type { CoreContext } from './context.ts';
 import type { Audit } from './audit.ts';
-import type { Directory } from './directory.ts';
+import type { Department, Directory, Role } from './directory.ts';
 import type { Outbox } from './outbox.ts';
 import type { Sessions } from './sessions.ts';
 import { CoreError } from './errors.ts';
@@ -53,7 +53,7 @@ const RESET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 const likePattern = (needle: string) => '%' + needle.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
 
 export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: Directory; sessions: Sessions; outbox: Outbox }) {
-  const { db, clock, random, hasher, policy } = ctx;
+  const { db, clock, random, hasher, policy, cache } = ctx;
   const { audit, directory, sessions, outbox } = deps;
 
   // One prepared pair of statements per combination of filters, built on first use.
@@ -129,6 +129,22 @@ export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: D
     return out;
   }
 
+function list(filter: UserFilter): { total: number; items: User[] } {
+    const pageSize = Math.min(Math.max(filter.pageSize, 1), policy.maxPageSize);
+    const page = Math.max(filter.page, 1);
+    const q = listQuery(filter);
+    const params = {
+      username: likePattern(filter.usernameContains ?? ''),
+      email: likePattern(filter.emailContains ?? ''),
+      deptId: filter.deptId ?? 0,
+      status: filter.status ?? 'active',
+      limit: pageSize,
+      offset: (page - 1) * pageSize,
+    };
+    const total = q.count.get(params)?.n ?? 0;
+    return { total, items: q.page.all(params).map(toUser) };
+  }
+
   return {
     get(id: number): User | undefined {
       const r = db.select().from(users).where(eq(users.id, id)).get();
@@ -140,20 +156,19 @@ export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: D
       return r && toUser(r);
     },
 
-    list(filter: UserFilter): { total: number; items: User[] } {
-      const pageSize = Math.min(Math.max(filter.pageSize, 1), policy.maxPageSize);
-      const page = Math.max(filter.page, 1);
-      const q = listQuery(filter);
-      const params = {
-        username: likePattern(filter.usernameContains ?? ''),
-        email: likePattern(filter.emailContains ?? ''),
-        deptId: filter.deptId ?? 0,
-        status: filter.status ?? 'active',
-        limit: pageSize,
-        offset: (page - 1) * pageSize,
-      };
-      const total = q.count.get(params)?.n ?? 0;
-      return { total, items: q.page.all(params).map(toUser) };
+    list,
+
+    /** A page of users with their roles and departments, read in one snapshot and remembered until a write. */
+    page(filter: UserFilter): { total: number; items: { user: User; roles: Role[]; department: Department | undefined }[] } {
+      return cache.remember(`page|${JSON.stringify(filter)}`, () => db.transaction(() => {
+        const { total, items } = list(filter);
+        const roles = directory.rolesOf(items.map((u) => u.id));
+        const depts = directory.departments(items.flatMap((u) => (u.deptId === null ? [] : [u.deptId])));
+        return {
+          total,
+          items: items.map((user) => ({ user, roles: roles.get(user.id)!, department: user.deptId === null ? undefined : depts.get(user.deptId) })),
+        };
+      }));
     },
 
     async create(input: NewUser): Promise<User> {

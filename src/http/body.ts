@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { reqHeader } from './headers.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -21,7 +22,7 @@ export async function readJsonBody(c: Context): Promise<JsonBody> {
 
 /** The media type of the request without parameters, lower-cased ('' when absent). */
 export function mediaType(c: Context): string {
-  return (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  return (reqHeader(c, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
 /**
@@ -31,11 +32,24 @@ export function mediaType(c: Context): string {
  */
 const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function limitBody(onTooLarge: () => Response): MiddlewareHandler {
+export function limitBody(onTooLarge: (c: Context) => Response): MiddlewareHandler {
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: onTooLarge });
   return (c, next) => {
     const hasBody =
-      !BODILESS.has(c.req.method) || c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
+      !BODILESS.has(c.req.method) || reqHeader(c, 'content-length') !== undefined || reqHeader(c, 'transfer-encoding') !== undefined;
     return hasBody ? limit(c, next) : next();
+  };
+}
+
+/**
+ * Renders a value once per object: the core hands out the same object until the store changes,
+ * so the rendered text stays exact for as long as the object is reused, and is dropped with it.
+ */
+export function renderOnce<T extends object>(render: (value: T) => string): (value: T) => string {
+  const memo = new WeakMap<T, string>();
+  return (value) => {
+    let text = memo.get(value);
+    if (text === undefined) memo.set(value, (text = render(value)));
+    return text;
   };
 }

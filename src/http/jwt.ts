@@ -49,3 +49,28 @@ export function verifyHs256(token: string, key: Uint8Array, nowMs: number): JwtR
   if (typeof payload.nbf === 'number' && payload.nbf > now) return { ok: false, failure: 'immature' };
   return { ok: true, header, payload };
 }
+
+const MEMO_LIMIT = 10_000;
+
+/**
+ * verifyHs256 for one key, remembering tokens that verified: their header, payload and signature cannot
+ * change, so a repeat costs a map lookup. Expiry is still checked on every call. Failures are not kept.
+ */
+export function createHs256Verifier(key: Uint8Array) {
+  const memo = new Map<string, { header: Record<string, unknown>; payload: Record<string, unknown> }>();
+  return (token: string, nowMs: number): JwtResult => {
+    const hit = memo.get(token);
+    if (hit) {
+      const { exp, nbf } = hit.payload as { exp?: number; nbf?: number };
+      if (exp !== undefined && exp <= nowMs / 1000) return { ok: false, failure: 'expired' };
+      if (nbf !== undefined && nbf > nowMs / 1000) return { ok: false, failure: 'immature' };
+      return { ok: true, ...hit };
+    }
+    const r = verifyHs256(token, key, nowMs);
+    if (r.ok) {
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(token, { header: r.header, payload: r.payload });
+    }
+    return r;
+  };
+}

@@ -1,17 +1,25 @@
 // npm run bench: the gateway and a bare Hono app, each in its own process, loaded with autocannon on loopback.
-// Prints one JSON line per scenario: requests/s, p50/p99 latency (ms) and the ratio to the bare app.
+// Every scenario is warmed up, then measured in ROUNDS rounds, each right after a run of the bare app, so
+// host noise hits both alike; one JSON line per scenario gives the medians and the ratio to the bare app.
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
+interface Started {
+  child: ChildProcess;
+  lines: string[];
+  ms: number;
+}
+
 /** Starts a child and resolves with the lines it printed up to (and including) the one `done` accepts. */
-async function start(args: string[], done: (line: string) => boolean): Promise<{ child: ChildProcess; lines: string[]; ms: number }> {
+async function start(args: string[], done: (line: string) => boolean): Promise<Started> {
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
@@ -22,6 +30,11 @@ async function start(args: string[], done: (line: string) => boolean): Promise<{
   return { child, lines, ms: performance.now() - t0 };
 }
 
+const cpuMs = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, in clock ticks of 10 ms
+};
+
 interface Scenario {
   name: string;
   url: string;
@@ -31,51 +44,64 @@ interface Scenario {
   connections?: number;
 }
 
-async function load(s: Scenario) {
-  const r = await autocannon({
-    url: s.url,
-    method: s.method ?? 'GET',
-    headers: s.headers,
-    body: s.body,
-    connections: s.connections ?? CONNECTIONS,
-    duration: DURATION,
-  });
-  const ok = r['2xx'];
-  return { rps: Math.round(ok / DURATION), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  cpu_us_per_req: number;
 }
+
+async function load(s: Scenario, pid: number, seconds = SECONDS): Promise<Figures> {
+  const c0 = cpuMs(pid);
+  const r = await autocannon({ url: s.url, method: s.method ?? 'GET', headers: s.headers, body: s.body, connections: s.connections ?? CONNECTIONS, duration: seconds });
+  const n = r['2xx'] + r.non2xx;
+  return { rps: Math.round(r['2xx'] / seconds), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, cpu_us_per_req: Math.round(((cpuMs(pid) - c0) * 1000) / Math.max(n, 1)) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const medians = (runs: Figures[]): Figures =>
+  Object.fromEntries(Object.keys(runs[0]!).map((k) => [k, median(runs.map((r) => r[k as keyof Figures]))])) as unknown as Figures;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'dialectgate-bench-'));
 const bare = await start(['test/bench/bare.ts'], (l) => l.startsWith('bare '));
 const gw = await start(['src/main.ts', '--data-dir', dataDir, '--port-fastapi', '0', '--rate-limits', 'off'], (l) => l.startsWith('ready in'));
 try {
-  const bareUrl = bare.lines.at(-1)!.split(' ')[1]!;
+  const bareScenario: Scenario = { name: 'bare hono', url: bare.lines.at(-1)!.split(' ')[1]! };
   const fastapi = gw.lines.find((l) => l.startsWith('fastapi'))!.split(/\s+/)[1]!;
-  console.log(JSON.stringify({ scenario: 'startup', ms_to_ready_incl_seed_and_tsx: Math.round(gw.ms), gateway_log: gw.lines.at(-1) }));
+  console.log(JSON.stringify({ scenario: 'startup', ms_spawn_to_ready: Math.round(gw.ms), gateway: gw.lines.at(-1) }));
 
-  const loginBody = JSON.stringify({ username: 'admin', password: 'password123' });
   const json = { 'content-type': 'application/json' };
+  const loginBody = JSON.stringify({ username: 'admin', password: 'password123' });
   const login = await fetch(`${fastapi}/api/v1/base/access_token`, { method: 'POST', headers: json, body: loginBody });
-  const token = ((await login.json()) as { data: { access_token: string } }).data.access_token;
-  const auth = { authorization: `Bearer ${token}` };
+  const auth = { authorization: `Bearer ${((await login.json()) as { data: { access_token: string } }).data.access_token}` };
 
-  const baseline = await load({ name: 'bare', url: bareUrl });
-  console.log(JSON.stringify({ scenario: 'bare hono', ...baseline, ratio: 1 }));
   const scenarios: Scenario[] = [
     { name: 'fastapi userinfo', url: `${fastapi}/api/v1/base/userinfo`, headers: auth },
     { name: 'fastapi users/list page 1', url: `${fastapi}/api/v1/users/list?page=1&page_size=10`, headers: auth },
     { name: 'fastapi health', url: `${fastapi}/api/v1/base/health` },
     { name: 'fastapi access_token login', url: `${fastapi}/api/v1/base/access_token`, method: 'POST', headers: json, body: loginBody, connections: 8 },
   ];
+  for (const s of [bareScenario, ...scenarios]) await load(s, s === bareScenario ? bare.child.pid! : gw.child.pid!, 2); // warm-up
   for (const s of scenarios) {
-    const r = await load(s);
-    console.log(JSON.stringify({ scenario: s.name, ...r, ratio: Number((r.rps / baseline.rps).toFixed(3)) }));
+    const base: Figures[] = [];
+    const mine: Figures[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      base.push(await load(bareScenario, bare.child.pid!));
+      mine.push(await load(s, gw.child.pid!));
+    }
+    const b = medians(base);
+    const m = medians(mine);
+    console.log(JSON.stringify({ scenario: s.name, ...m, ratio: Number((m.rps / b.rps).toFixed(3)), bare_rps: b.rps, bare_cpu_us_per_req: b.cpu_us_per_req }));
   }
   // A login flood must not block the event loop: health latency while logins saturate argon2.
   const [flood, health] = await Promise.all([
-    load({ name: 'flood', url: `${fastapi}/api/v1/base/access_token`, method: 'POST', headers: json, body: loginBody, connections: 16 }),
-    load({ name: 'health', url: `${fastapi}/api/v1/base/health`, connections: 4 }),
+    load({ name: 'flood', url: `${fastapi}/api/v1/base/access_token`, method: 'POST', headers: json, body: loginBody, connections: 16 }, gw.child.pid!),
+    load({ name: 'health', url: `${fastapi}/api/v1/base/health`, connections: 4 }, gw.child.pid!),
   ]);
-  console.log(JSON.stringify({ scenario: 'health during login flood', ...health, login_rps: flood.rps }));
+  console.log(JSON.stringify({ scenario: 'health during login flood', rps: health.rps, p50: health.p50, p99: health.p99, login_rps: flood.rps }));
+  const rss = Number(readFileSync(`/proc/${gw.child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) / 1024;
+  console.log(JSON.stringify({ scenario: 'memory after load', gateway_rss_mib: Math.round(rss) }));
 } finally {
   bare.child.kill('SIGTERM');
   gw.child.kill('SIGTERM');

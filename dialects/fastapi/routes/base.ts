@@ -1,10 +1,11 @@
 import type * as v from 'valibot';
-import { CoreError } from '../../../src/core/index.ts';
+import { CoreError, type User } from '../../../src/core/index.ts';
 import type { AppConfig } from '../../../src/config.ts';
 import type { RateLimiter } from '../../../src/http/rate-limit.ts';
 import { clientIp } from '../../../src/http/client-ip.ts';
 import { pythonIsoUtc } from '../../../src/http/datetime.ts';
-import { json, success } from '../envelope.ts';
+import { json, raw, success } from '../envelope.ts';
+import { renderOnce } from '../../../src/http/body.ts';
 import { loginError, refreshError } from '../errors.ts';
 import type { Endpoint, PipelineDeps } from '../route.ts';
 import { Credentials, RefreshRequest } from '../schemas.ts';
@@ -63,11 +64,12 @@ export function baseEndpoints(deps: PipelineDeps, config: AppConfig, limits: Bas
     },
   };
 
+  const renderUserinfo = renderOnce((user: User) => JSON.stringify({ code: 200, msg: 'OK', data: userDict(user, config.timeZone) }));
   const userinfo: Endpoint = {
     method: 'GET',
     path: `${prefix}/userinfo`,
     guard: 'bearer',
-    handle: ({ user }) => success(userDict(user, config.timeZone)),
+    handle: ({ user }) => raw(200, renderUserinfo(user)),
   };
 
   const health: Endpoint = {

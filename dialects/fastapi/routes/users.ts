@@ -1,6 +1,9 @@
 import type * as v from 'valibot';
 import type { AppConfig } from '../../../src/config.ts';
 import { CoreError, type Core } from '../../../src/core/index.ts';
+import { renderOnce } from '../../../src/http/body.ts';
+
+type PageResult = ReturnType<Core['users']['page']>;
 import { fail, paged, success } from '../envelope.ts';
 import { USER_OPERATION_FAILURES, userOperationError } from '../errors.ts';
 import type { Endpoint } from '../route.ts';
@@ -16,6 +19,8 @@ const hasNull = (body: Record<string, unknown>, keys: string[]) => keys.some((k)
 
 export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>[] {
   const tz = config.timeZone;
+  // Rendered once per page object: the core reuses it until the store changes.
+  const renderItems = renderOnce((result: PageResult) => result.items.map((i) => JSON.stringify(userListItem(i.user, i.roles, i.department, tz))).join(','));
 
   const list: Endpoint<Out<typeof UserListQuery>> = {
     method: 'GET',
@@ -28,17 +33,14 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
       // Non-positive pages made the legacy ORM fail; so do they here.
       const missingDept = query.dept_id !== undefined && query.dept_id !== 0 && !core.directory.department(query.dept_id);
       if (page < 1 || pageSize < 1 || missingDept) return fail(400, USER_OPERATION_FAILURES.list);
-      const { total, items } = core.users.list({
+      const result = core.users.page({
         page,
         pageSize,
         usernameContains: query.username,
         emailContains: query.email,
         ...(query.dept_id !== undefined && { deptId: query.dept_id }),
       });
-      const roles = core.directory.rolesOf(items.map((u) => u.id));
-      const depts = core.directory.departments(items.flatMap((u) => (u.deptId === null ? [] : [u.deptId])));
-      const data = items.map((u) => userListItem(u, roles.get(u.id) ?? [], u.deptId === null ? undefined : depts.get(u.deptId), tz));
-      return paged(data, total, page, pageSize);
+      return paged(renderItems(result), result.total, page, pageSize);
     },
   };
 
