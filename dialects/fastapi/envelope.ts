@@ -3,21 +3,17 @@
 export interface Reply {
   status: number;
   body: string | null;
-  headers: Record<string, string>;
+  /** Absent for bodiless answers. */
+  contentType?: string;
+  /** Headers beyond the content type and the transport headers (Allow, Location …). */
+  headers?: Record<string, string>;
 }
-
-const JSON_TYPE = 'application/json';
-
-const JSON_HEADERS = { 'content-type': JSON_TYPE };
 
 export const json = (status: number, body: unknown, headers?: Record<string, string>): Reply => raw(status, JSON.stringify(body), headers);
 
 /** An already serialized JSON body. */
-export const raw = (status: number, text: string, headers?: Record<string, string>): Reply => ({
-  status,
-  body: text,
-  headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS,
-});
+export const raw = (status: number, text: string, headers?: Record<string, string>): Reply =>
+  headers ? { status, body: text, contentType: 'application/json', headers } : { status, body: text, contentType: 'application/json' };
 
 /** `Success`: HTTP status equals `code`. */
 export const success = (data: unknown = null, msg = 'OK'): Reply => json(200, { code: 200, msg, data });

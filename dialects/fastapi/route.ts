@@ -5,7 +5,7 @@ import { readJsonBody, mediaType } from '../../src/http/body.ts';
 import { clientIp } from '../../src/http/client-ip.ts';
 import type { RateLimiter } from '../../src/http/rate-limit.ts';
 import { authError, RBAC_NO_ROLE, rbacDenied } from './errors.ts';
-import { fail, methodNotAllowed, rateLimited, validationFailed, type Reply } from './envelope.ts';
+import { fail, rateLimited, validationFailed, type Reply } from './envelope.ts';
 import { reqHeader } from '../../src/http/headers.ts';
 import { bearerToken, type Tokens } from './tokens.ts';
 
@@ -110,8 +110,11 @@ function afterBody(deps: PipelineDeps, ep: Endpoint, c: Context, rawBody: unknow
   }
 }
 
-/** Registers the endpoints, and a 405 with `Allow` for the other methods on their paths. */
-export function mount(app: Hono, deps: PipelineDeps, endpoints: Endpoint<any, any>[]): void {
+/**
+ * Registers the endpoints; returns the methods served per path, for the 405 answers. (A catch-all route per
+ * path would match every request alongside its endpoint and make each answer asynchronous.)
+ */
+export function mount(app: Hono, deps: PipelineDeps, endpoints: Endpoint<any, any>[]): Map<string, string[]> {
   const methodsByPath = new Map<string, string[]>();
   for (const ep of endpoints) {
     const handler = (c: Context) => {
@@ -122,8 +125,5 @@ export function mount(app: Hono, deps: PipelineDeps, endpoints: Endpoint<any, an
     else app.on(ep.method, ep.path, handler);
     methodsByPath.set(ep.path, [...(methodsByPath.get(ep.path) ?? []), ep.method]);
   }
-  for (const [path, methods] of methodsByPath) {
-    const reply = methodNotAllowed(methods.join(', '));
-    app.all(path, (c) => deps.respond(c, reply));
-  }
+  return methodsByPath;
 }

@@ -67,7 +67,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'dialectgate-bench-'));
 const bare = await start(['test/bench/bare.ts'], (l) => l.startsWith('bare '));
 const gw = await start(['src/main.ts', '--data-dir', dataDir, '--port-fastapi', '0', '--rate-limits', 'off'], (l) => l.startsWith('ready in'));
 try {
-  const bareScenario: Scenario = { name: 'bare hono', url: bare.lines.at(-1)!.split(' ')[1]! };
+  const bareUrl = bare.lines.at(-1)!.split(' ')[1]!;
+  const bareScenario: Scenario = { name: 'bare hono', url: bareUrl };
+  const bareHeaders: Scenario = { name: 'bare hono + fastapi legacy headers', url: `${bareUrl}/legacy-headers` };
   const fastapi = gw.lines.find((l) => l.startsWith('fastapi'))!.split(/\s+/)[1]!;
   console.log(JSON.stringify({ scenario: 'startup', ms_spawn_to_ready: Math.round(gw.ms), gateway: gw.lines.at(-1) }));
 
@@ -82,13 +84,14 @@ try {
     { name: 'fastapi health', url: `${fastapi}/api/v1/base/health` },
     { name: 'fastapi access_token login', url: `${fastapi}/api/v1/base/access_token`, method: 'POST', headers: json, body: loginBody, connections: 8 },
   ];
-  for (const s of [bareScenario, ...scenarios]) await load(s, s === bareScenario ? bare.child.pid! : gw.child.pid!, 2); // warm-up
-  for (const s of scenarios) {
+  const pidOf = (s: Scenario) => (s === bareScenario || s === bareHeaders ? bare.child.pid! : gw.child.pid!);
+  for (const s of [bareScenario, bareHeaders, ...scenarios]) await load(s, pidOf(s), 2); // warm-up
+  for (const s of [bareHeaders, ...scenarios]) {
     const base: Figures[] = [];
     const mine: Figures[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       base.push(await load(bareScenario, bare.child.pid!));
-      mine.push(await load(s, gw.child.pid!));
+      mine.push(await load(s, pidOf(s)));
     }
     const b = medians(base);
     const m = medians(mine);
