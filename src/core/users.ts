@@ -11,23 +11,8 @@ import { toUser, type User, type UserRow } from './users-view.ts';
 
 export type UserStatus = UserRow['status'];
 
-export interface NewUser {
-  username: string;
-  email: string | null;
-  password: string;
-  status?: UserStatus;
-  isSuperuser?: boolean;
-  roleIds?: number[];
-  deptId?: number | null;
-  alias?: string | null;
-  phone?: string | null;
-  realName?: string | null;
-  position?: string | null;
-}
-
-export interface UserPatch {
-  username?: string;
-  email?: string | null;
+/** What a user may be given at creation and changed later. */
+interface UserFields {
   status?: UserStatus;
   isSuperuser?: boolean;
   /** Replaces every role when given. */
@@ -37,6 +22,17 @@ export interface UserPatch {
   phone?: string | null;
   realName?: string | null;
   position?: string | null;
+}
+
+export interface NewUser extends UserFields {
+  username: string;
+  email: string | null;
+  password: string;
+}
+
+export interface UserPatch extends UserFields {
+  username?: string;
+  email?: string | null;
 }
 
 export interface UserFilter {
