@@ -12,7 +12,7 @@ export interface ApiGrant {
 }
 
 /** Roles, permissions and departments, and who holds what. */
-export function createDirectory({ db }: CoreContext) {
+export function createDirectory({ db, clock }: CoreContext) {
   // One prepared IN (…) statement per number of users asked for, up to a page.
   const ROLES_CHUNK = 100;
   const rolesIn = new Map<number, ReturnType<typeof prepareRolesIn>>();
@@ -52,6 +52,14 @@ export function createDirectory({ db }: CoreContext) {
     return permissionsOfUser.all({ userId }).map((r) => r.p);
   }
 
+  function setRolePermissions(roleId: number, permissionIds: number[]): void {
+    const ids = [...new Set(permissionIds)];
+    const found = ids.length ? db.select({ id: permissions.id }).from(permissions).where(inArray(permissions.id, ids)).all().length : 0;
+    if (found !== ids.length) throw new CoreError('not_found', { entity: 'permission' });
+    db.delete(rolePermissions).where(eq(rolePermissions.roleId, roleId)).run();
+    for (const permissionId of ids) db.insert(rolePermissions).values({ roleId, permissionId }).run();
+  }
+
   return {
     rolesOf,
     permissionsOf,
@@ -72,6 +80,78 @@ export function createDirectory({ db }: CoreContext) {
         if (d) out.set(id, d);
       }
       return out;
+    },
+
+    role(id: number): Role | undefined {
+      return db.select().from(roles).where(eq(roles.id, id)).get();
+    },
+
+    roleByName(name: string): Role | undefined {
+      return db.select().from(roles).where(eq(roles.name, name)).get();
+    },
+
+    permissionsOfRole(roleId: number): Permission[] {
+      return db
+        .select({ p: permissions })
+        .from(rolePermissions)
+        .innerJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
+        .where(eq(rolePermissions.roleId, roleId))
+        .orderBy(asc(permissions.id))
+        .all()
+        .map((r) => r.p);
+    },
+
+    listPermissions(): Permission[] {
+      return db.select().from(permissions).orderBy(asc(permissions.id)).all();
+    },
+
+    createRole(input: { name: string; description?: string | null; permissionIds?: number[]; builtin?: boolean }): Role {
+      return db.transaction(() => {
+        if (db.select({ id: roles.id }).from(roles).where(eq(roles.name, input.name)).get()) throw new CoreError('conflict', { field: 'name' });
+        const now = clock.now();
+        const role = db.insert(roles).values({ name: input.name, description: input.description ?? null, builtin: input.builtin ?? false, createdAt: now, updatedAt: now }).returning().get();
+        setRolePermissions(role.id, input.permissionIds ?? []);
+        return role;
+      });
+    },
+
+    updateRole(id: number, patch: { name?: string; description?: string | null; permissionIds?: number[] }): Role {
+      return db.transaction(() => {
+        if (!db.select({ id: roles.id }).from(roles).where(eq(roles.id, id)).get()) throw new CoreError('not_found', { entity: 'role', id });
+        const clash = patch.name === undefined ? undefined : db.select({ id: roles.id }).from(roles).where(eq(roles.name, patch.name)).get();
+        if (clash && clash.id !== id) throw new CoreError('conflict', { field: 'name' });
+        const { permissionIds, ...fields } = patch;
+        const role = db.update(roles).set({ ...fields, updatedAt: clock.now() }).where(eq(roles.id, id)).returning().get()!;
+        if (permissionIds !== undefined) setRolePermissions(id, permissionIds);
+        return role;
+      });
+    },
+
+    /** Built-in roles stay. Holders lose the role (cascade). */
+    deleteRole(id: number): void {
+      const role = db.select().from(roles).where(eq(roles.id, id)).get();
+      if (!role) throw new CoreError('not_found', { entity: 'role', id });
+      if (role.builtin) throw new CoreError('forbidden', { reason: 'builtin' });
+      db.delete(roles).where(eq(roles.id, id)).run();
+    },
+
+    createPermission(input: { name: string; category?: string; description?: string | null; method?: string | null; path?: string | null }): Permission {
+      if (db.select({ id: permissions.id }).from(permissions).where(eq(permissions.name, input.name)).get()) throw new CoreError('conflict', { field: 'name' });
+      return db
+        .insert(permissions)
+        .values({ name: input.name, category: input.category ?? 'general', description: input.description ?? null, method: input.method ?? null, path: input.path ?? null, createdAt: clock.now() })
+        .returning()
+        .get();
+    },
+
+    createDepartment(input: { name: string; description?: string | null; parentId?: number }): Department {
+      if (db.select({ id: departments.id }).from(departments).where(eq(departments.name, input.name)).get()) throw new CoreError('conflict', { field: 'name' });
+      const now = clock.now();
+      return db
+        .insert(departments)
+        .values({ name: input.name, description: input.description ?? null, parentId: input.parentId ?? 0, createdAt: now, updatedAt: now })
+        .returning()
+        .get();
     },
 
     listRoles(): Role[] {

@@ -1,4 +1,4 @@
-import { count, eq } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
@@ -95,5 +95,3 @@ export async function seed(db: Db, core: Core, set: FixtureSet): Promise<void> {
     });
   }
 }
-
-export const roleIdByName = (db: Db, name: string) => db.select({ id: roles.id }).from(roles).where(eq(roles.name, name)).get()?.id;

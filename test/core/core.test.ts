@@ -215,3 +215,36 @@ describe('core: concurrent logins', () => {
     expect(results).toEqual(['invalid_credentials', 'invalid_credentials', 'ok', 'invalid_credentials', 'invalid_credentials', 'invalid_credentials', 'invalid_credentials']);
   });
 });
+
+describe('core: roles, permissions, departments', () => {
+  it('creates a role with permissions, renames it, and its holders see the new grants at once', async () => {
+    const { core } = await makeGateway();
+    const perm = core.directory.createPermission({ name: 'GET /api/v1/users/{id}', category: 'api', method: 'GET', path: '/api/v1/users/{id}' });
+    const role = core.directory.createRole({ name: 'auditor', description: 'reads', permissionIds: [perm.id] });
+    await core.users.create({ username: 'aud', email: null, password: 'aud12345', roleIds: [role.id] });
+    const aud = core.users.byUsername('aud')!;
+    expect(core.directory.apiGrants(aud.id)).toEqual([{ method: 'GET', path: '/api/v1/users/{id}' }]);
+    core.directory.updateRole(role.id, { name: 'auditors', permissionIds: [] });
+    expect(core.directory.apiGrants(aud.id)).toEqual([]);
+    expect(core.directory.role(role.id)?.name).toBe('auditors');
+  });
+
+  it('refuses duplicates, unknown permissions and deleting a built-in role', async () => {
+    const { core } = await makeGateway();
+    expect(await kindOf(() => core.directory.createRole({ name: '管理员' }))).toBe('conflict');
+    expect(await kindOf(() => core.directory.createRole({ name: 'x', permissionIds: [999] }))).toBe('not_found');
+    expect(core.directory.roleByName('x')).toBeUndefined();
+    expect(await kindOf(() => core.directory.createPermission({ name: 'GET /api/v1/users/list' }))).toBe('conflict');
+    expect(await kindOf(() => core.directory.createDepartment({ name: '研发部' }))).toBe('conflict');
+    const builtin = core.directory.createRole({ name: 'root', builtin: true });
+    expect(await kindOf(() => core.directory.deleteRole(builtin.id))).toBe('forbidden');
+    expect(await kindOf(() => core.directory.updateRole(999, { name: 'y' }))).toBe('not_found');
+  });
+
+  it('deleting a role takes it from its holders', async () => {
+    const { core } = await makeGateway();
+    core.directory.deleteRole(2); // 普通用户
+    expect(core.directory.rolesOf([3]).get(3)).toEqual([]);
+    expect(core.directory.departments([1]).get(1)?.name).toBe('研发部');
+  });
+});
