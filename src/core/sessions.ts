@@ -12,7 +12,9 @@ export interface SessionTokens {
 
 /** What a dialect read from a verified token; the core decides whether it still stands. */
 export interface AccessClaims {
-  userId: number;
+  /** The user, by numeric id or by UUID (one of the two). */
+  userId?: number;
+  userUuid?: string;
   sessionId?: string;
   jti?: string;
   /** Epoch seconds, for tokens without a session. */
@@ -29,11 +31,12 @@ export function createSessions(ctx: CoreContext, audit: Audit) {
   const newId = () => random.bytes(16).toString('base64url');
 
   const userById = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
+  const userByUuid = db.select().from(users).where(eq(users.uuid, sql.placeholder('uuid'))).prepare();
   const sessionById = db.select().from(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare();
   const deniedByJti = db.select().from(deniedJtis).where(eq(deniedJtis.jti, sql.placeholder('jti'))).prepare();
 
   function decide(claims: AccessClaims): User {
-    const row = userById.get({ id: claims.userId });
+    const row = claims.userId !== undefined ? userById.get({ id: claims.userId }) : userByUuid.get({ uuid: claims.userUuid ?? '' });
     if (!row || row.status !== 'active') throw new CoreError('token_revoked', { reason: row ? 'user_inactive' : 'user_gone' });
     if (claims.sessionId !== undefined) {
       const session = sessionById.get({ id: claims.sessionId });
@@ -101,7 +104,7 @@ export function createSessions(ctx: CoreContext, audit: Audit) {
 
     /** The hot path of every authenticated request. */
     checkAccess(claims: AccessClaims): User {
-      return cache.remember(`access|${claims.userId}|${claims.sessionId}|${claims.jti}|${claims.issuedAt}`, () => decide(claims));
+      return cache.remember(`access|${claims.userId}|${claims.userUuid}|${claims.sessionId}|${claims.jti}|${claims.issuedAt}`, () => decide(claims));
     },
 
     /** Logout: the token's session ends, and the jti is denied until it would have expired. */

@@ -147,6 +147,16 @@ function list(filter: UserFilter): { total: number; items: User[] } {
       return r && toUser(r);
     },
 
+    byUuid(uuid: string): User | undefined {
+      const r = db.select().from(users).where(eq(users.uuid, uuid)).get();
+      return r && toUser(r);
+    },
+
+    byEmail(email: string): User | undefined {
+      const r = db.select().from(users).where(eq(users.email, email)).get();
+      return r && toUser(r);
+    },
+
     byUsername(username: string): User | undefined {
       const r = db.select().from(users).where(eq(users.username, username)).get();
       return r && toUser(r);

@@ -16,7 +16,8 @@ const tempDir = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const config = (dataDir: string) => loadConfig(['--data-dir', dataDir, '--port-fastapi', '0', '--rate-limits', 'off'], {});
+const FREE_PORTS = ['--port-fastapi', '0', '--port-flask', '0'];
+const config = (dataDir: string) => loadConfig(['--data-dir', dataDir, ...FREE_PORTS, '--rate-limits', 'off'], {});
 const login = (base: string, password = 'password123') =>
   fetch(`${base}/api/v1/base/access_token`, {
     method: 'POST',
@@ -72,7 +73,7 @@ describe('the real server on free ports', () => {
   it('a taken port is a clear error', async () => {
     const gw = await startGateway(config(tempDir()));
     const port = String(gw.listeners[0]!.port);
-    await expect(startGateway(loadConfig(['--data-dir', tempDir(), '--port-fastapi', port], {}))).rejects.toThrow(`port ${port} is already in use`);
+    await expect(startGateway(loadConfig(['--data-dir', tempDir(), '--port-fastapi', port, '--port-flask', '0'], {}))).rejects.toThrow(`port ${port} is already in use`);
     await gw.close();
   });
 });
@@ -80,7 +81,7 @@ describe('the real server on free ports', () => {
 describe('npm start entry point', () => {
   it('prints one line per listener, serves, and exits 0 on SIGTERM', async () => {
     const dataDir = tempDir();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--data-dir', dataDir, '--port-fastapi', '0'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--data-dir', dataDir, ...FREE_PORTS], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines = createInterface({ input: child.stdout! });
