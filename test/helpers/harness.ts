@@ -10,8 +10,9 @@ import { dialects } from '../../dialects/index.ts';
 
 /** 2025-01-01T00:00:00Z, 08:00:00 in Asia/Shanghai. */
 export const T0 = Date.UTC(2025, 0, 1);
-/** Fixed development keys for tests only. */
-export const testKey = (name: string) => new Uint8Array(32).fill(name.charCodeAt(0));
+/** Fixed keys for tests only, distinct per dialect (the goldens' signatures depend on them). */
+const TEST_KEY_BYTES: Record<string, number> = { fastapi: 0x61, flask: 0x66 };
+export const testKey = (name: string) => new Uint8Array(32).fill(TEST_KEY_BYTES[name] ?? 0x7a);
 
 let seeded: Promise<Buffer> | undefined;
 function seededBytes(): Promise<Buffer> {
