@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -34,6 +35,9 @@ describe('the real server on free ports', () => {
     expect(r.status).toBe(200);
     const { access_token } = (await r.json()).data;
     expect(statSync(join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    const keys = Object.values(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>);
+    expect(new Set(keys).size).toBe(keys.length); // one key per dialect
+    expect(keys.every((k) => Buffer.from(k, 'base64url').length === 32)).toBe(true);
     await first.close();
 
     const second = await startGateway(config(dataDir));
@@ -78,21 +82,41 @@ describe('the real server on free ports', () => {
   });
 });
 
+describe('flask on a real port', () => {
+  it('writes Werkzeug\'s upper-case reason phrases on the status line', async () => {
+    const gw = await startGateway(config(tempDir()));
+    const flask = gw.listeners.find((l) => l.name === 'flask')!;
+    const statusLine = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = request(`${flask.url}${path}`, { method: 'POST' }, (res) => {
+          res.resume();
+          resolve(`${res.statusCode} ${res.statusMessage}`);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await statusLine('/api/auth/refresh')).toBe('401 UNAUTHORIZED');
+    expect(await statusLine('/api/auth/login')).toBe('415 UNSUPPORTED MEDIA TYPE');
+    expect(await statusLine('/api/auth/nope')).toBe('404 NOT FOUND');
+    await gw.close();
+  });
+});
+
 describe('npm start entry point', () => {
   it('prints one line per listener, serves, and exits 0 on SIGTERM', async () => {
     const dataDir = tempDir();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--data-dir', dataDir, ...FREE_PORTS], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const lines = createInterface({ input: child.stdout! });
-    let url = '';
-    for await (const line of lines) {
-      const m = /^fastapi\s+(http:\/\/\S+)$/.exec(line);
-      if (m) url = m[1]!;
+    const urls: Record<string, string> = {};
+    for await (const line of createInterface({ input: child.stdout! })) {
+      const m = /^(\w+)\s+(http:\/\/\S+)$/.exec(line);
+      if (m) urls[m[1]!] = m[2]!;
       if (line.startsWith('ready in')) break;
     }
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const health = await fetch(`${url}/api/v1/base/health`);
+    expect(Object.keys(urls)).toEqual(['fastapi', 'flask']);
+    expect(Object.values(urls).every((u) => /^http:\/\/127\.0\.0\.1:\d+$/.test(u))).toBe(true);
+    const health = await fetch(`${urls.fastapi}/api/v1/base/health`);
     expect((await health.json()).database).toBe('connected');
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');

@@ -23,3 +23,19 @@ export function curlCalls(file: string): CurlCall[] {
     return { method, url, headers, ...(body === undefined ? {} : { body }) };
   });
 }
+
+/** Every JavaScript `fetch` example of a seed (Headers().append lines, JSON.stringify body, method, URL). */
+export function fetchCalls(file: string): CurlCall[] {
+  const text = readFileSync(seedPath(file), 'utf8');
+  return [...text.matchAll(/var myHeaders = new Headers\(\);([\s\S]*?)fetch\("([^"]+)"/g)].map(([, block, url]) => {
+    // A browser drops the forbidden request headers (Host, Connection) a snippet may set.
+    const headers = Object.fromEntries(
+      [...block!.matchAll(/myHeaders\.append\("([^"]+)", "([^"]*)"\)/g)]
+        .map((m) => [m[1]!.toLowerCase(), m[2]!])
+        .filter(([name]) => name !== 'host' && name !== 'connection'),
+    );
+    const body = /JSON\.stringify\((\{[\s\S]*?\})\);/.exec(block!)?.[1];
+    const method = /method: '(\w+)'/.exec(block!)?.[1] ?? 'GET';
+    return { method, url: new URL(url!), headers, ...(body === undefined ? {} : { body: JSON.stringify(JSON.parse(body)) }) };
+  });
+}

@@ -20,7 +20,7 @@ describe('flask: every malformed token answers the library message (fixtures/gol
 
   for (const c of cases) {
     it(`${c.status} ${c.name}`, async () => {
-      const headers = c.authorization === null ? {} : { authorization: c.authorization };
+      const headers: Record<string, string> = c.authorization === null ? {} : { authorization: c.authorization };
       const r = await send(app, 'POST', '/api/auth/refresh', { headers });
       expect({ status: r.status, body: r.text }).toEqual({ status: c.status, body: c.body });
       expect(r.headers.get('content-type')).toBe(c.status === 500 ? 'text/html; charset=utf-8' : 'application/json');
