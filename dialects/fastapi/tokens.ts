@@ -1,5 +1,4 @@
-import { SignJWT } from 'jose';
-import { createHs256Verifier } from '../../src/http/jwt.ts';
+import { createHs256Verifier, signHs256 } from '../../src/http/jwt.ts';
 import type { Clock } from '../../src/core/ports.ts';
 import type { User } from '../../src/core/index.ts';
 import type { AuthFailure } from './errors.ts';
@@ -23,11 +22,9 @@ export interface FastapiClaims {
 export type Verified = { ok: true; claims: FastapiClaims } | { ok: false; failure: AuthFailure };
 
 export function createTokens(key: Uint8Array, clock: Clock) {
-  // Import once: jose would otherwise import the raw key on every call.
   const verifyHs256 = createHs256Verifier(key);
-  const cryptoKey = crypto.subtle.importKey('raw', new Uint8Array(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
 
-  async function sign(user: User, type: TokenType, sid: string, jti?: string): Promise<string> {
+  function sign(user: User, type: TokenType, sid: string, jti?: string): string {
     const ttl = type === 'access' ? ACCESS_TTL_S : REFRESH_TTL_S;
     const claims: FastapiClaims = {
       user_id: user.id,
@@ -38,7 +35,7 @@ export function createTokens(key: Uint8Array, clock: Clock) {
       sid,
       ...(jti === undefined ? {} : { jti }),
     };
-    return new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(await cryptoKey);
+    return signHs256(claims, key);
   }
 
   /**

@@ -1,8 +1,8 @@
 // Flask-JWT-Extended 4.7.1 on PyJWT 2.10.1: the token layout it writes, and every check it makes on the way in,
 // in its order, with its messages and statuses (spec §4, §5).
-import { SignJWT } from 'jose';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock, Random } from '../../src/core/ports.ts';
+import { signHs256 } from '../../src/http/jwt.ts';
 import { pyBase64UrlDecode } from '../../src/http/python/base64.ts';
 import { pyJsonLoads, PyRecursionError, type PyValue } from '../../src/http/python/json.ts';
 import { isPyDict, PY_SPACE, pyInt, pySplit, pyStrip } from '../../src/http/python/values.ts';
@@ -94,7 +94,11 @@ function validateClaims(p: Record<string, PyValue>, now: number, verifyExp: bool
 export function createTokens(key: Uint8Array, clock: Clock, random: Random) {
   const signingKey = new Uint8Array(key);
 
-  async function sign(sub: string, type: TokenType): Promise<string> {
+  const MEMO_LIMIT = 10_000;
+  // Tokens whose structure and signature were verified: only the time-based claims can change their fate.
+  const verified = new Map<string, Record<string, PyValue>>();
+
+  function sign(sub: string, type: TokenType): string {
     const now = Math.floor(clock.now() / 1000);
     const claims: FlaskClaims = {
       fresh: false,
@@ -106,11 +110,16 @@ export function createTokens(key: Uint8Array, clock: Clock, random: Random) {
       csrf: random.uuid(),
       exp: now + (type === 'access' ? ACCESS_TTL_S : REFRESH_TTL_S),
     };
-    return new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(signingKey);
+    return signHs256(claims, signingKey);
   }
 
   /** `jwt_required(refresh=…)` up to the type check; revocation is the caller's (it needs the core). */
   function decode(token: string, refresh: boolean): Decoded {
+    const known = verified.get(token);
+    return known ? checkClaims(known, refresh) : decodeFully(token, refresh);
+  }
+
+  function decodeFully(token: string, refresh: boolean): Decoded {
     const bytes = Buffer.from(token, 'utf8');
     const lastDot = bytes.lastIndexOf(0x2e);
     const firstDot = lastDot < 0 ? -1 : bytes.subarray(0, lastDot).indexOf(0x2e);
@@ -133,7 +142,12 @@ export function createTokens(key: Uint8Array, clock: Clock, random: Random) {
     const expected = createHmac('sha256', signingKey).update(signingInput).digest();
     if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return refuse(422, 'Signature verification failed');
 
-    const claims = payload.value;
+    if (verified.size >= MEMO_LIMIT) verified.clear();
+    verified.set(token, payload.value);
+    return checkClaims(payload.value, refresh);
+  }
+
+  function checkClaims(claims: Record<string, PyValue>, refresh: boolean): Decoded {
     const now = clock.now() / 1000;
     const first = validateClaims(claims, now, true);
     if (first === 'expired') {

@@ -35,11 +35,17 @@ const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function limitBody(onTooLarge: (c: Context) => Response): MiddlewareHandler {
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: onTooLarge });
   return (c, next) => {
-    const hasBody =
-      !BODILESS.has(c.req.method) || reqHeader(c, 'content-length') !== undefined || reqHeader(c, 'transfer-encoding') !== undefined;
-    return hasBody ? limit(c, next) : next();
+    const length = reqHeader(c, 'content-length');
+    const chunked = reqHeader(c, 'transfer-encoding') !== undefined;
+    // Node's parser never delivers more than a Content-Length announces, so a declared length decides alone,
+    // and over HTTP/1.1 a request with neither header has no body. Only a streamed body is counted on the way in.
+    if (!chunked && length !== undefined) return Number(length) > MAX_BODY_BYTES ? Promise.resolve(onTooLarge(c)) : next();
+    if (!chunked && (servedByNode(c) || BODILESS.has(c.req.method))) return next();
+    return limit(c, next);
   };
 }
+
+const servedByNode = (c: Context) => (c.env as { incoming?: unknown } | undefined)?.incoming !== undefined;
 
 /**
  * Renders a value once per object: the core hands out the same object until the store changes,

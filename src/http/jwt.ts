@@ -74,3 +74,19 @@ export function createHs256Verifier(key: Uint8Array) {
     return r;
   };
 }
+
+const HS256_HEADER = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
+
+/** JSON as PyJWT writes claims: compact, insertion order, every non-ASCII character escaped (ensure_ascii). */
+export const asciiJson = (v: unknown) =>
+  JSON.stringify(v).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * PyJWT's encode for HS256: header `{"alg":"HS256","typ":"JWT"}`, the claims in their insertion order.
+ * Synchronous: jose signs through WebCrypto, which imports the key and hops to the thread pool per token
+ * (measured as the largest cost of the flask refresh route). The tests check it against jose.
+ */
+export function signHs256(claims: object, key: Uint8Array): string {
+  const input = `${HS256_HEADER}.${Buffer.from(asciiJson(claims)).toString('base64url')}`;
+  return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
+}

@@ -70,19 +70,26 @@ try {
   const bareUrl = bare.lines.at(-1)!.split(' ')[1]!;
   const bareScenario: Scenario = { name: 'bare hono', url: bareUrl };
   const bareHeaders: Scenario = { name: 'bare hono + fastapi legacy headers', url: `${bareUrl}/legacy-headers` };
-  const fastapi = gw.lines.find((l) => l.startsWith('fastapi'))!.split(/\s+/)[1]!;
+  const urlOf = (name: string) => gw.lines.find((l) => l.startsWith(`${name} `))!.split(/\s+/)[1]!;
+  const fastapi = urlOf('fastapi');
+  const flask = urlOf('flask');
   console.log(JSON.stringify({ scenario: 'startup', ms_spawn_to_ready: Math.round(gw.ms), gateway: gw.lines.at(-1) }));
 
   const json = { 'content-type': 'application/json' };
   const loginBody = JSON.stringify({ username: 'admin', password: 'password123' });
   const login = await fetch(`${fastapi}/api/v1/base/access_token`, { method: 'POST', headers: json, body: loginBody });
   const auth = { authorization: `Bearer ${((await login.json()) as { data: { access_token: string } }).data.access_token}` };
+  const flaskBody = JSON.stringify({ username: 'licheng.zhou9', password: 'Zhougezuishuai22' });
+  const flaskLogin = await fetch(`${flask}/api/auth/login`, { method: 'POST', headers: json, body: flaskBody });
+  const flaskRefresh = { authorization: `Bearer ${((await flaskLogin.json()) as { data: { refresh_token: string } }).data.refresh_token}` };
 
   const scenarios: Scenario[] = [
     { name: 'fastapi userinfo', url: `${fastapi}/api/v1/base/userinfo`, headers: auth },
     { name: 'fastapi users/list page 1', url: `${fastapi}/api/v1/users/list?page=1&page_size=10`, headers: auth },
     { name: 'fastapi health', url: `${fastapi}/api/v1/base/health` },
     { name: 'fastapi access_token login', url: `${fastapi}/api/v1/base/access_token`, method: 'POST', headers: json, body: loginBody, connections: 8 },
+    { name: 'flask refresh', url: `${flask}/api/auth/refresh`, method: 'POST', headers: flaskRefresh },
+    { name: 'flask login', url: `${flask}/api/auth/login`, method: 'POST', headers: json, body: flaskBody, connections: 8 },
   ];
   const pidOf = (s: Scenario) => (s === bareScenario || s === bareHeaders ? bare.child.pid! : gw.child.pid!);
   for (const s of [bareScenario, bareHeaders, ...scenarios]) await load(s, pidOf(s), 2); // warm-up

@@ -102,6 +102,34 @@ describe('flask on a real port', () => {
   });
 });
 
+describe('body limit on real sockets', () => {
+  const big = 'x'.repeat(2 * 1024 * 1024);
+  const streamed = () => {
+    let sent = 0;
+    return new ReadableStream({
+      pull(ctrl) {
+        if (sent++ >= 40) ctrl.close();
+        else ctrl.enqueue(new TextEncoder().encode(big.slice(0, 64 * 1024)));
+      },
+    });
+  };
+
+  it('refuses 2 MiB with a Content-Length, and 2.5 MiB streamed chunked, on both dialects', async () => {
+    const gw = await startGateway(config(tempDir()));
+    const url = (name: string) => gw.listeners.find((l) => l.name === name)!.url;
+    const targets = [`${url('fastapi')}/api/v1/base/access_token`, `${url('flask')}/api/auth/register`];
+    for (const target of targets) {
+      const declared = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+      expect(declared.status).toBe(413);
+      // @ts-expect-error duplex is needed by Node's fetch for a stream body
+      const chunked = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: streamed(), duplex: 'half' });
+      expect(chunked.status).toBe(413);
+    }
+    expect(gw.core.users.list({ page: 1, pageSize: 100 }).total).toBe(6);
+    await gw.close();
+  });
+});
+
 describe('npm start entry point', () => {
   it('prints one line per listener, serves, and exits 0 on SIGTERM', async () => {
     const dataDir = tempDir();

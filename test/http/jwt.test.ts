@@ -1,6 +1,6 @@
-import { SignJWT } from 'jose';
+import { SignJWT, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { verifyHs256 } from '../../src/http/jwt.ts';
+import { signHs256, verifyHs256 } from '../../src/http/jwt.ts';
 
 const key = new Uint8Array(32).fill(9);
 const NOW = Date.UTC(2025, 0, 1);
@@ -41,5 +41,21 @@ describe('verifyHs256', () => {
     expect(verifyHs256(await sign({ exp: s + 1 }), key, NOW).ok).toBe(true);
     expect(verifyHs256(await sign({ nbf: s + 1 }), key, NOW)).toEqual({ ok: false, failure: 'immature' });
     expect(verifyHs256(await sign({ exp: 'tomorrow' }), key, NOW)).toEqual({ ok: false, failure: 'claims' });
+  });
+});
+
+describe('signHs256', () => {
+  it('writes the same bytes as jose for the same claims, and jose verifies them', async () => {
+    const claims = { user_id: 1, username: 'admin', is_superuser: true, exp: NOW / 1000 + 60, token_type: 'access' };
+    const ours = signHs256(claims, key);
+    expect(ours).toBe(await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key));
+    const { payload } = await jwtVerify(ours, key, { currentDate: new Date(NOW) });
+    expect(payload).toEqual(claims);
+  });
+
+  it('escapes non-ASCII as PyJWT does (ensure_ascii), and the claims still read back', async () => {
+    const t = signHs256({ sub: '用户🦊' }, key);
+    expect(Buffer.from(t.split('.')[1]!, 'base64url').toString()).toBe('{"sub":"\\u7528\\u6237\\ud83e\\udd8a"}');
+    expect((await jwtVerify(t, key)).payload.sub).toBe('用户🦊');
   });
 });

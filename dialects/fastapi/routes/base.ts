@@ -33,8 +33,8 @@ export function baseEndpoints(deps: PipelineDeps, config: AppConfig, limits: Bas
       const user = await core.auth.authenticate(body.username, body.password, { ip: clientIp(c) });
       const session = core.sessions.start(user.id, AUDIENCE, REFRESH_TTL_S * 1000);
       return success({
-        access_token: await tokens.sign(user, 'access', session.sessionId),
-        refresh_token: await tokens.sign(user, 'refresh', session.sessionId, session.refreshJti),
+        access_token: tokens.sign(user, 'access', session.sessionId),
+        refresh_token: tokens.sign(user, 'refresh', session.sessionId, session.refreshJti),
         username: user.username,
         token_type: 'bearer',
         expires_in: ACCESS_TTL_S,
@@ -56,8 +56,8 @@ export function baseEndpoints(deps: PipelineDeps, config: AppConfig, limits: Bas
       const { claims } = verified;
       const rotated = core.sessions.rotate(claims.sid, claims.jti!, REFRESH_TTL_S * 1000);
       return success({
-        access_token: await tokens.sign(rotated.user, 'access', claims.sid),
-        refresh_token: await tokens.sign(rotated.user, 'refresh', claims.sid, rotated.refreshJti),
+        access_token: tokens.sign(rotated.user, 'access', claims.sid),
+        refresh_token: tokens.sign(rotated.user, 'refresh', claims.sid, rotated.refreshJti),
         token_type: 'bearer',
         expires_in: ACCESS_TTL_S,
       });

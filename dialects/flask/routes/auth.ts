@@ -96,9 +96,9 @@ export function authEndpoints(core: Core, tokens: Tokens, timeZone: string) {
     try {
       const user = await core.auth.authenticate(username, password, { ip: clientIp(c) });
       return success('登录成功', {
-        access_token: await tokens.sign(user.uuid, 'access'),
+        access_token: tokens.sign(user.uuid, 'access'),
         payload: payload(user),
-        refresh_token: await tokens.sign(user.uuid, 'refresh'),
+        refresh_token: tokens.sign(user.uuid, 'refresh'),
       });
     } catch (e) {
       if (!isCoreError(e)) throw e;
@@ -139,7 +139,7 @@ export function authEndpoints(core: Core, tokens: Tokens, timeZone: string) {
     try {
       // Disabled or deleted users, and tokens from before a password change, are revoked (a security fix).
       const user = core.sessions.checkAccess({ userUuid: sub, issuedAt: typeof iat === 'number' ? Math.trunc(iat) : 0 });
-      return success('刷新令牌成功', { access_token: await tokens.sign(user.uuid, 'access') });
+      return success('刷新令牌成功', { access_token: tokens.sign(user.uuid, 'access') });
     } catch (e) {
       if (isCoreError(e)) return jwtError(401, 'Token has been revoked');
       throw e;
