@@ -12,7 +12,11 @@ export type AuditEvent =
   | 'password.changed'
   | 'password.reset'
   | 'session.revoked'
-  | 'refresh.reuse';
+  | 'refresh.reuse'
+  | 'api_key.created'
+  | 'api_key.enabled'
+  | 'api_key.disabled'
+  | 'api_key.deleted';
 
 /** Audit entries never carry secrets: only ids, names and reasons. */
 export function createAudit({ db, clock }: CoreContext) {

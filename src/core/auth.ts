@@ -63,12 +63,18 @@ export function createAuth(ctx: CoreContext, audit: Audit) {
     );
   }
 
-  function succeed(userId: number): void {
+  /** A one-time password from a reset counts while it has not expired. */
+  async function verifyTemporary(row: typeof users.$inferSelect, password: string): Promise<boolean> {
+    if (!row.tempPasswordHash || row.tempPasswordExpiresAt === null || row.tempPasswordExpiresAt <= clock.now()) return false;
+    return hasher.verify(row.tempPasswordHash, password);
+  }
+
+  function succeed(userId: number, consumeTemporary = false): void {
     const now = clock.now();
     db.transaction(() => {
       db.delete(loginFailures).where(eq(loginFailures.userId, userId)).run();
       db.update(users)
-        .set({ lastLoginAt: now, loginCount: sql`${users.loginCount} + 1` })
+        .set({ lastLoginAt: now, loginCount: sql`${users.loginCount} + 1`, ...(consumeTemporary && { tempPasswordHash: null, tempPasswordExpiresAt: null }) })
         .where(eq(users.id, userId))
         .run();
     });
@@ -96,8 +102,10 @@ export function createAuth(ctx: CoreContext, audit: Audit) {
           audit.record('login.locked', row.id, username, { ip: meta.ip });
           throw e;
         }
-        const ok = fitsPasswordLimit(password) && (await hasher.verify(row.passwordHash, password));
-        if (!ok) {
+        const fits = fitsPasswordLimit(password);
+        const ok = fits && (await hasher.verify(row.passwordHash, password));
+        const temporary = !ok && fits && (await verifyTemporary(row, password));
+        if (!ok && !temporary) {
           recordFailure(row.id);
           audit.record('login.failure', row.id, username, { reason: 'bad_password', ip: meta.ip });
           throw new CoreError('invalid_credentials', { reason: 'bad_password' });
@@ -107,8 +115,8 @@ export function createAuth(ctx: CoreContext, audit: Audit) {
           audit.record('login.failure', row.id, username, { reason: 'disabled', ip: meta.ip });
           throw new CoreError('user_disabled');
         }
-        succeed(row.id);
-        audit.record('login.success', row.id, username, { ip: meta.ip });
+        succeed(row.id, temporary);
+        audit.record('login.success', row.id, username, { ip: meta.ip, ...(temporary && { temporary: true }) });
         return toUser(db.select().from(users).where(eq(users.id, row.id)).get()!);
       });
     },

@@ -14,6 +14,8 @@ export interface Policy {
   maxPageSize: number;
   /** How stale another process's commit may be before this one sees it (same-process writes: never). */
   crossProcessCheckMs: number;
+  /** How long API-key usage records are kept. */
+  usageRetentionMs: number;
 }
 
 export const defaultPolicy: Policy = {
@@ -25,6 +27,7 @@ export const defaultPolicy: Policy = {
   refreshGraceMs: 10_000,
   maxPageSize: 1000,
   crossProcessCheckMs: 50,
+  usageRetentionMs: 90 * 86_400_000,
 };
 
 /** What every core module is built from. */

@@ -1,5 +1,5 @@
-import { asc, eq, inArray, sql } from 'drizzle-orm';
-import { departments, permissions, rolePermissions, roles, userRoles } from '../db/schema.ts';
+import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { departments, permissions, rolePermissions, roles, userRoles, users } from '../db/schema.ts';
 import type { CoreContext } from './context.ts';
 import { CoreError } from './errors.ts';
 
@@ -12,6 +12,14 @@ export interface ApiGrant {
 }
 
 /** Roles, permissions and departments, and who holds what. */
+const contains = (column: SQL.Aliased | typeof roles.name | typeof permissions.name, needle: string) =>
+  sql`${column} like ${'%' + needle.replace(/[\\%_]/g, (c) => '\\' + c) + '%'} escape '\\'`;
+
+export interface Page {
+  page: number;
+  pageSize: number;
+}
+
 export function createDirectory({ db, clock }: CoreContext) {
   // One prepared IN (…) statement per number of users asked for, up to a page.
   const ROLES_CHUNK = 100;
@@ -67,6 +75,10 @@ export function createDirectory({ db, clock }: CoreContext) {
     /** The (method, path template) API grants of a user's roles. */
     apiGrants(userId: number): ApiGrant[] {
       return permissionsOf(userId).flatMap((p) => (p.method && p.path ? [{ method: p.method, path: p.path }] : []));
+    },
+
+    departmentByName(name: string): Department | undefined {
+      return db.select().from(departments).where(eq(departments.name, name)).get();
     },
 
     department(id: number): Department | undefined {
@@ -152,6 +164,57 @@ export function createDirectory({ db, clock }: CoreContext) {
         .values({ name: input.name, description: input.description ?? null, parentId: input.parentId ?? 0, createdAt: now, updatedAt: now })
         .returning()
         .get();
+    },
+
+    /** Roles by name, in the order asked; `missing` names no role. */
+    rolesByName(names: string[]): { roles: Role[]; missing: string | undefined } {
+      const found = new Map(names.length ? db.select().from(roles).where(inArray(roles.name, names)).all().map((r) => [r.name, r]) : []);
+      return { roles: names.flatMap((n) => (found.has(n) ? [found.get(n)!] : [])), missing: names.find((n) => !found.has(n)) };
+    },
+
+    /** Permission ids by name; `missing` names no permission. */
+    permissionsByName(names: string[]): { ids: number[]; missing: string | undefined } {
+      const found = new Map(names.length ? db.select().from(permissions).where(inArray(permissions.name, names)).all().map((p) => [p.name, p.id]) : []);
+      return { ids: names.flatMap((n) => (found.has(n) ? [found.get(n)!] : [])), missing: names.find((n) => !found.has(n)) };
+    },
+
+    userCount(roleId: number): number {
+      return db.select({ n: count() }).from(userRoles).where(eq(userRoles.roleId, roleId)).get()?.n ?? 0;
+    },
+
+    rolesPage(filter: Page & { nameContains?: string }): { total: number; items: Role[] } {
+      const where = filter.nameContains ? contains(roles.name, filter.nameContains) : undefined;
+      return {
+        total: db.select({ n: count() }).from(roles).where(where).get()?.n ?? 0,
+        items: db.select().from(roles).where(where).orderBy(asc(roles.id)).limit(filter.pageSize).offset((filter.page - 1) * filter.pageSize).all(),
+      };
+    },
+
+    /** The holders of a role, with when they got it. */
+    roleUsers(roleId: number, p: Page) {
+      return {
+        total: db.select({ n: count() }).from(userRoles).where(eq(userRoles.roleId, roleId)).get()?.n ?? 0,
+        items: db
+          .select({ id: users.id, username: users.username, email: users.email, status: users.status, addedAt: userRoles.addedAt })
+          .from(userRoles)
+          .innerJoin(users, eq(users.id, userRoles.userId))
+          .where(eq(userRoles.roleId, roleId))
+          .orderBy(asc(users.id))
+          .limit(p.pageSize)
+          .offset((p.page - 1) * p.pageSize)
+          .all(),
+      };
+    },
+
+    permissionsPage(filter: Page & { nameContains?: string; category?: string }): { total: number; items: Permission[] } {
+      const conds: SQL[] = [];
+      if (filter.nameContains) conds.push(contains(permissions.name, filter.nameContains));
+      if (filter.category) conds.push(eq(permissions.category, filter.category));
+      const where = conds.length ? and(...conds) : undefined;
+      return {
+        total: db.select({ n: count() }).from(permissions).where(where).get()?.n ?? 0,
+        items: db.select().from(permissions).where(where).orderBy(asc(permissions.id)).limit(filter.pageSize).offset((filter.page - 1) * filter.pageSize).all(),
+      };
     },
 
     listRoles(): Role[] {

@@ -10,7 +10,10 @@ export type ErrorKind =
   | 'token_expired'
   | 'token_invalid'
   | 'token_revoked'
-  | 'token_reused';
+  | 'token_reused'
+  | 'api_key_invalid'
+  | 'api_key_disabled'
+  | 'api_key_expired';
 
 export class CoreError extends Error {
   constructor(

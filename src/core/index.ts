@@ -10,6 +10,7 @@ import { systemClock, systemRandom, type Clock, type Random } from './ports.ts';
 import { createSessions } from './sessions.ts';
 import { createUsers } from './users.ts';
 import { createReadCache } from './read-cache.ts';
+import { createApiKeys } from './api-keys.ts';
 
 export interface CoreOptions {
   db: Db;
@@ -35,7 +36,8 @@ export function createCore(opts: CoreOptions) {
   const outbox = createOutbox(ctx);
   const directory = createDirectory(ctx);
   const sessions = createSessions(ctx, audit);
-  const users = createUsers(ctx, { audit, directory, sessions, outbox });
+  const apiKeys = createApiKeys(ctx, audit, { usageRetentionMs: policy.usageRetentionMs, flushEvery: 500 });
+  const users = createUsers(ctx, { audit, directory, sessions, outbox, apiKeys });
   const auth = createAuth(ctx, audit);
   /** True when the store answers (health checks). */
   const ping = ctx.db.select({ ok: sql<number>`1` }).from(sql`(select 1)`).prepare();
@@ -46,7 +48,7 @@ export function createCore(opts: CoreOptions) {
       return false;
     }
   };
-  return { clock: ctx.clock, random: ctx.random, storeReachable, audit, outbox, directory, sessions, users, auth };
+  return { clock: ctx.clock, random: ctx.random, storeReachable, audit, outbox, directory, sessions, users, auth, apiKeys };
 }
 export type Core = ReturnType<typeof createCore>;
 
@@ -54,3 +56,4 @@ export { CoreError, isCoreError, type ErrorKind } from './errors.ts';
 export type { User } from './users-view.ts';
 export type { Role, Permission, Department, ApiGrant } from './directory.ts';
 export { grantMatches } from './directory.ts';
+export type { ApiKey, ApiKeyStatus, KeyStats } from './api-keys.ts';

@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { deniedJtis, sessions, spentTokens, users } from '../db/schema.ts';
 import type { CoreContext } from './context.ts';
 import type { Audit } from './audit.ts';
@@ -49,12 +49,13 @@ export function createSessions(ctx: CoreContext, audit: Audit) {
     return toUser(row);
   }
 
-  function revokeUser(userId: number, reason: string): void {
+  /** Every token of the user dies, but those of `exceptSession` (the caller's own, on a password change). */
+  function revokeUser(userId: number, reason: string, exceptSession?: string): void {
     const now = clock.now();
     db.update(users).set({ tokensValidAfter: now }).where(eq(users.id, userId)).run();
     db.update(sessions)
       .set({ revokedAt: now, revokedReason: reason })
-      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), exceptSession === undefined ? undefined : ne(sessions.id, exceptSession)))
       .run();
   }
 

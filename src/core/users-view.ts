@@ -1,10 +1,10 @@
 import type { users } from '../db/schema.ts';
 
 export type UserRow = typeof users.$inferSelect;
-/** A user as the core hands it out: never the password hash. */
-export type User = Omit<UserRow, 'passwordHash'>;
+/** A user as the core hands it out: never a password hash. */
+export type User = Omit<UserRow, 'passwordHash' | 'tempPasswordHash' | 'tempPasswordExpiresAt'>;
 
 export function toUser(row: UserRow): User {
-  const { passwordHash: _hash, ...user } = row;
+  const { passwordHash: _hash, tempPasswordHash: _temp, tempPasswordExpiresAt: _tempExpiry, ...user } = row;
   return user;
 }

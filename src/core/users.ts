@@ -4,6 +4,7 @@ import type { CoreContext } from './context.ts';
 import type { Audit } from './audit.ts';
 import type { Department, Directory, Role } from './directory.ts';
 import type { Outbox } from './outbox.ts';
+import type { ApiKeys } from './api-keys.ts';
 import type { Sessions } from './sessions.ts';
 import { CoreError } from './errors.ts';
 import { checkPasswordShape } from './passwords.ts';
@@ -48,9 +49,9 @@ const RESET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 
 const likePattern = (needle: string) => '%' + needle.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
 
-export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: Directory; sessions: Sessions; outbox: Outbox }) {
+export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: Directory; sessions: Sessions; outbox: Outbox; apiKeys: ApiKeys }) {
   const { db, clock, random, hasher, policy, cache } = ctx;
-  const { audit, directory, sessions, outbox } = deps;
+  const { audit, directory, sessions, outbox, apiKeys } = deps;
 
   // One prepared pair of statements per combination of filters, built on first use.
   const listQueries = new Map<string, ReturnType<typeof prepareList>>();
@@ -107,11 +108,11 @@ export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: D
     for (const roleId of new Set(roleIds)) db.insert(userRoles).values({ userId, roleId, addedAt: now }).run();
   }
 
-  function setPasswordHash(userId: number, passwordHash: string): void {
+  function setPasswordHash(userId: number, passwordHash: string, keepSession?: string): void {
     db.transaction(() => {
-      db.update(users).set({ passwordHash, updatedAt: clock.now() }).where(eq(users.id, userId)).run();
+      db.update(users).set({ passwordHash, tempPasswordHash: null, tempPasswordExpiresAt: null, updatedAt: clock.now() }).where(eq(users.id, userId)).run();
       db.delete(loginFailures).where(eq(loginFailures.userId, userId)).run();
-      sessions.revokeUser(userId, 'password');
+      sessions.revokeUser(userId, 'password', keepSession);
     });
   }
 
@@ -218,7 +219,10 @@ function list(filter: UserFilter): { total: number; items: User[] } {
         const { roleIds, ...fields } = patch;
         const after = db.update(users).set({ ...fields, updatedAt: clock.now() }).where(eq(users.id, id)).returning().get()!;
         if (roleIds !== undefined) replaceRoles(id, roleIds);
-        if (before.status === 'active' && after.status !== 'active') sessions.revokeUser(id, 'status');
+        if (before.status === 'active' && after.status !== 'active') {
+          sessions.revokeUser(id, 'status');
+          apiKeys.disableAllOf(id);
+        }
         if (after.status === 'active' && before.status === 'locked') db.delete(loginFailures).where(eq(loginFailures.userId, id)).run();
         return toUser(after);
       });
@@ -233,12 +237,32 @@ function list(filter: UserFilter): { total: number; items: User[] } {
       audit.record('user.deleted', id, r.username);
     },
 
-    async changePassword(id: number, current: string, next: string): Promise<void> {
+    /** Needs the current password; every other session of the user ends (`keepSession` stays). */
+    async changePassword(id: number, current: string, next: string, keepSession?: string): Promise<void> {
       const r = row(id);
       if (!(await hasher.verify(r.passwordHash, current))) throw new CoreError('invalid_credentials', { reason: 'bad_password' });
       checkPasswordShape(next);
-      setPasswordHash(id, await hasher.hash(next));
+      setPasswordHash(id, await hasher.hash(next), keepSession);
       audit.record('password.changed', id, r.username);
+    },
+
+    /**
+     * A one-time password valid for `ttlMs` beside the current one (the first login with it consumes it);
+     * every token of the user is revoked, and with `mail` the password goes to the outbox.
+     */
+    async issueTemporaryPassword(id: number, opts: { ttlMs: number; mail: boolean }): Promise<string> {
+      const r = row(id);
+      const password = randomPassword(12);
+      const tempPasswordHash = await hasher.hash(password);
+      db.transaction(() => {
+        db.update(users).set({ tempPasswordHash, tempPasswordExpiresAt: clock.now() + opts.ttlMs, updatedAt: clock.now() }).where(eq(users.id, id)).run();
+        sessions.revokeUser(id, 'password_reset');
+      });
+      if (opts.mail && r.email) {
+        outbox.send(r.email, 'Your temporary password', `Hello ${r.username}, your temporary password is: ${password}`, 'temporary_password');
+      }
+      audit.record('password.reset', id, r.username, { temporary: true });
+      return password;
     },
 
     /**

@@ -30,6 +30,9 @@ export const users = sqliteTable(
     lastLoginAt: integer('last_login_at'),
     loginCount: integer('login_count').notNull().default(0),
     tokensValidAfter: integer('tokens_valid_after').notNull().default(0),
+    // A one-time password from an admin reset, valid until it is used or expires.
+    tempPasswordHash: text('temp_password_hash'),
+    tempPasswordExpiresAt: integer('temp_password_expires_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

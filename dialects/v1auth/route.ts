@@ -1,0 +1,129 @@
+import type { Context, Hono } from 'hono';
+import * as v from 'valibot';
+import { isCoreError, type ApiKey, type Core, type User } from '../../src/core/index.ts';
+import { readJsonBody } from '../../src/http/body.ts';
+import { clientIp } from '../../src/http/client-ip.ts';
+import { reqHeader } from '../../src/http/headers.ts';
+import { fail, invalid, type Reply } from './envelope.ts';
+import { coreErrorReply } from './errors.ts';
+import { fieldErrors } from './schemas.ts';
+import type { Tokens, V1Claims } from './tokens.ts';
+
+/** Who is asking: a user through a token, or through one of its API keys (with the key's narrower rights). */
+export interface Principal {
+  user: User;
+  claims?: V1Claims;
+  key?: ApiKey;
+  permissions: Set<string>;
+  isAdmin: boolean;
+}
+
+export interface Input<Q, B> {
+  c: Context;
+  principal: Principal;
+  params: Record<string, string>;
+  query: Q;
+  body: B;
+}
+
+type Schema<T> = v.GenericSchema<unknown, T>;
+
+export interface Endpoint<Q = any, B = any> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  /** Anonymous routes (login) set false. */
+  auth?: boolean;
+  query?: Schema<Q>;
+  body?: Schema<B>;
+  handle(input: Input<Q, B>): Reply | Promise<Reply>;
+}
+
+export interface Deps {
+  core: Core;
+  tokens: Tokens;
+}
+
+/** The user's permission names; a superuser and a holder of `admin` may do everything. */
+function userPermissions(core: Core, user: User): Set<string> {
+  return new Set(core.directory.permissionsOf(user.id).map((p) => p.name));
+}
+
+/** `Authorization: Bearer <jwt|ak_…>` or `X-API-Key: ak_…`; a failure is this dialect's 401. */
+function authenticate({ core, tokens }: Deps, c: Context): Principal | Reply {
+  const authorization = reqHeader(c, 'authorization');
+  const headerKey = reqHeader(c, 'x-api-key');
+  let credential: string | undefined;
+  if (authorization !== undefined && authorization.trim() !== '') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
+    if (!m) return fail(401, 'Token无效');
+    credential = m[1]!;
+  } else if (headerKey !== undefined && headerKey.trim() !== '') credential = headerKey.trim();
+  else return fail(401, '未提供认证信息');
+
+  try {
+    if (credential.startsWith('ak_')) {
+      const { key, owner } = core.apiKeys.authenticate(credential);
+      const ownerPerms = userPermissions(core, owner);
+      const permissions = new Set(key.permissions.filter((p) => owner.isSuperuser || ownerPerms.has(p)));
+      return { user: owner, key, permissions, isAdmin: permissions.has('admin') };
+    }
+    const verified = tokens.verify(credential);
+    if (!verified.ok) return fail(401, verified.failure === 'expired' ? 'Token已过期' : 'Token无效');
+    const { claims } = verified;
+    const user = core.sessions.checkAccess({ userId: Number(claims.sub), sessionId: claims.sid, jti: claims.jti });
+    const permissions = userPermissions(core, user);
+    return { user, claims, permissions, isAdmin: user.isSuperuser || permissions.has('admin') };
+  } catch (e) {
+    if (isCoreError(e)) return coreErrorReply(e);
+    throw e;
+  }
+}
+
+async function run(deps: Deps, ep: Endpoint, c: Context): Promise<{ reply: Reply; principal?: Principal }> {
+  let principal: Principal | undefined;
+  if (ep.auth !== false) {
+    const who = authenticate(deps, c);
+    if ('status' in who) return { reply: who };
+    principal = who;
+  }
+  let query: unknown;
+  if (ep.query) {
+    const q = v.safeParse(ep.query, c.req.query());
+    if (!q.success) return { reply: invalid(fieldErrors(q.issues)), principal };
+    query = q.output;
+  }
+  let body: unknown;
+  if (ep.body) {
+    const parsed = await readJsonBody(c);
+    if (parsed.kind === 'malformed') return { reply: fail(400, '请求体不是合法的JSON'), principal };
+    const b = v.safeParse(ep.body, parsed.kind === 'json' ? parsed.value : undefined);
+    if (!b.success) return { reply: invalid(fieldErrors(b.issues)), principal };
+    body = b.output;
+  }
+  try {
+    return { reply: await ep.handle({ c, principal: principal!, params: c.req.param() as Record<string, string>, query, body }), principal };
+  } catch (e) {
+    if (isCoreError(e)) return { reply: coreErrorReply(e), principal };
+    throw e;
+  }
+}
+
+/** Registers the endpoints; every use of an API key is recorded (in a batch, off the request path). */
+export function mount(app: Hono, deps: Deps, endpoints: Endpoint[], respond: (c: Context, r: Reply) => Response): void {
+  for (const ep of endpoints) {
+    app.on(ep.method, ep.path, async (c) => {
+      const { reply, principal } = await run(deps, ep, c);
+      if (principal?.key) {
+        deps.core.apiKeys.recordUse({ keyId: principal.key.id, endpoint: c.req.path, status: reply.status, ip: clientIp(c), at: deps.core.clock.now() });
+      }
+      return respond(c, reply);
+    });
+  }
+}
+
+/** Path templates as patterns, for 405 answers on known paths. */
+export function knownPaths(endpoints: Endpoint[]): { pattern: RegExp; methods: string[] }[] {
+  const byPath = new Map<string, string[]>();
+  for (const ep of endpoints) byPath.set(ep.path, [...(byPath.get(ep.path) ?? []), ep.method]);
+  return [...byPath].map(([path, methods]) => ({ pattern: new RegExp(`^${path.replace(/:[^/]+/g, '[^/]+')}$`), methods }));
+}

@@ -1,0 +1,107 @@
+import type * as v from 'valibot';
+import type { ApiKey } from '../../../src/core/index.ts';
+import { fail, id, iso, ok } from '../envelope.ts';
+import { FORBIDDEN, KEY_FORBIDDEN } from '../errors.ts';
+import type { Deps, Endpoint, Principal } from '../route.ts';
+import { CreateKey, KeyQuery, StatsQuery } from '../schemas.ts';
+import type { Views } from '../views.ts';
+import { pathId } from './users.ts';
+
+const BASE = '/api/v1/auth/api-keys';
+
+/** Own keys for everyone; other users' keys for `admin`. A request made with a key cannot create, enable or delete keys. */
+export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
+  function ownKey(principal: Principal, rawId: string | undefined): ApiKey | ReturnType<typeof fail> {
+    const key = core.apiKeys.find(pathId(rawId, 'api_key'));
+    if (!key) return fail(404, 'API密钥不存在');
+    if (key.userId !== principal.user.id && !principal.isAdmin) return FORBIDDEN();
+    return key;
+  }
+  const isReply = (x: ApiKey | ReturnType<typeof fail>): x is ReturnType<typeof fail> => 'status' in x && 'body' in x;
+
+  const list: Endpoint<v.InferOutput<typeof KeyQuery>> = {
+    method: 'GET',
+    path: BASE,
+    query: KeyQuery,
+    handle({ principal, query }) {
+      const { total, items } = core.apiKeys.list({
+        ...(!principal.isAdmin && { userId: principal.user.id }),
+        ...(query.name && { nameContains: query.name }),
+        ...(query.status && { status: query.status }),
+        page: query.page,
+        pageSize: query.page_size,
+      });
+      return ok('查询成功', { total, page: query.page, page_size: query.page_size, api_keys: items.map(views.key) });
+    },
+  };
+
+  const create: Endpoint<unknown, v.InferOutput<typeof CreateKey>> = {
+    method: 'POST',
+    path: BASE,
+    body: CreateKey,
+    handle({ principal, body }) {
+      if (principal.key) return KEY_FORBIDDEN();
+      const held = principal.user.isSuperuser || body.permissions.every((p) => principal.permissions.has(p));
+      if (!held) return fail(403, '不能授予自己没有的权限');
+      const { key, record } = core.apiKeys.create(principal.user.id, { name: body.name, description: body.description ?? null, permissions: body.permissions, expiresInDays: body.expires_in_days });
+      return ok('API密钥创建成功', { id: id(record.id), name: record.name, key, permissions: record.permissions, created_at: iso(record.createdAt), expires_at: iso(record.expiresAt) });
+    },
+  };
+
+  const disable: Endpoint = {
+    method: 'POST',
+    path: `${BASE}/:id/disable`,
+    handle({ principal, params }) {
+      const key = ownKey(principal, params.id);
+      if (isReply(key)) return key;
+      core.apiKeys.setStatus(key.id, 'inactive');
+      return ok('API密钥已禁用', { id: id(key.id), status: 'inactive', disabled_at: iso(core.clock.now()) });
+    },
+  };
+
+  const enable: Endpoint = {
+    method: 'POST',
+    path: `${BASE}/:id/enable`,
+    handle({ principal, params }) {
+      if (principal.key) return KEY_FORBIDDEN();
+      const key = ownKey(principal, params.id);
+      if (isReply(key)) return key;
+      core.apiKeys.setStatus(key.id, 'active');
+      return ok('API密钥已启用', { id: id(key.id), status: 'active', enabled_at: iso(core.clock.now()) });
+    },
+  };
+
+  const remove: Endpoint = {
+    method: 'DELETE',
+    path: `${BASE}/:id`,
+    handle({ principal, params }) {
+      if (principal.key) return KEY_FORBIDDEN();
+      const key = ownKey(principal, params.id);
+      if (isReply(key)) return key;
+      core.apiKeys.delete(key.id);
+      return ok('API密钥已删除');
+    },
+  };
+
+  const stats: Endpoint<v.InferOutput<typeof StatsQuery>> = {
+    method: 'GET',
+    path: `${BASE}/:id/stats`,
+    query: StatsQuery,
+    handle({ principal, params, query }) {
+      const key = ownKey(principal, params.id);
+      if (isReply(key)) return key;
+      const s = core.apiKeys.stats(key.id, query.time_range);
+      return ok('查询成功', {
+        total_requests: s.total,
+        success_requests: s.success,
+        error_requests: s.errors,
+        daily_stats: s.daily,
+        top_endpoints: s.topEndpoints,
+        last_used_at: iso(s.lastUsedAt),
+        last_ip: s.lastIp,
+      });
+    },
+  };
+
+  return [list, create, disable, enable, remove, stats];
+}

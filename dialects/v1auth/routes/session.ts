@@ -1,0 +1,61 @@
+import type * as v from 'valibot';
+import { clientIp } from '../../../src/http/client-ip.ts';
+import { fail, iso, ok } from '../envelope.ts';
+import { coreErrorReply } from '../errors.ts';
+import type { Deps, Endpoint } from '../route.ts';
+import { Login, Refresh } from '../schemas.ts';
+import { DAY_S, REMEMBER_S } from '../tokens.ts';
+import type { Views } from '../views.ts';
+import { isCoreError } from '../../../src/core/index.ts';
+
+const BASE = '/api/v1/auth';
+
+export function sessionEndpoints({ core, tokens }: Deps, views: Views): Endpoint[] {
+  const login: Endpoint<unknown, v.InferOutput<typeof Login>> = {
+    method: 'POST',
+    path: `${BASE}/login`,
+    auth: false,
+    body: Login,
+    async handle({ c, body }) {
+      try {
+        const user = await core.auth.authenticate(body.username, body.password, { ip: clientIp(c) });
+        const session = core.sessions.start(user.id, 'v1auth', (body.remember_me ? REMEMBER_S : DAY_S) * 1000);
+        const { token, claims } = tokens.sign(user.id, session.sessionId, body.remember_me);
+        return ok('登录成功', { token, expires_at: iso(claims.exp * 1000), user_info: views.userInfo(user) });
+      } catch (e) {
+        if (isCoreError(e)) return coreErrorReply(e);
+        throw e;
+      }
+    },
+  };
+
+  /** The body's token must be the header's; the old token is revoked, the login's lifetime kept. */
+  const refresh: Endpoint<unknown, v.InferOutput<typeof Refresh>> = {
+    method: 'POST',
+    path: `${BASE}/refresh`,
+    body: Refresh,
+    handle({ principal, body, c }) {
+      if (!principal.claims) return fail(400, 'API密钥无法刷新');
+      const header = /^Bearer\s+(\S+)/i.exec(c.req.header('authorization') ?? '')?.[1];
+      if (body.token !== header) return fail(400, 'Token不一致');
+      const old = principal.claims;
+      core.sessions.denyJti(old.jti, old.exp * 1000);
+      const { token, claims } = tokens.sign(principal.user.id, old.sid, old.rem);
+      return ok('Token刷新成功', { token, expires_at: iso(claims.exp * 1000) });
+    },
+  };
+
+  /** Ends the login session: this token and any refreshed from it. */
+  const logout: Endpoint = {
+    method: 'POST',
+    path: `${BASE}/logout`,
+    handle({ principal }) {
+      if (!principal.claims) return fail(400, 'API密钥无需登出');
+      core.sessions.revokeSession(principal.claims.sid, 'logout');
+      core.sessions.denyJti(principal.claims.jti, principal.claims.exp * 1000);
+      return ok('登出成功');
+    },
+  };
+
+  return [login, refresh, logout];
+}

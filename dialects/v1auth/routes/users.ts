@@ -1,0 +1,155 @@
+import type * as v from 'valibot';
+import { CoreError, type Core } from '../../../src/core/index.ts';
+import { fail, id, invalid, iso, ok } from '../envelope.ts';
+import { FORBIDDEN } from '../errors.ts';
+import type { Deps, Endpoint, Principal } from '../route.ts';
+import { ChangePassword, CreateUser, ResetPassword, strongEnough, UpdateUser, UserQuery } from '../schemas.ts';
+import type { Views } from '../views.ts';
+
+const BASE = '/api/v1/auth/users';
+const TEMPORARY_TTL_S = 86_400;
+type ProfileIn = { real_name?: string | null; phone?: string | null; department?: string | null; position?: string | null };
+
+/** The numeric id of a path parameter, or a 404 (ids are strings of digits). */
+export function pathId(raw: string | undefined, entity: string): number {
+  if (!raw || !/^\d{1,15}$/.test(raw)) throw new CoreError('not_found', { entity });
+  return Number(raw);
+}
+
+export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
+  const admin = (p: Principal) => p.isAdmin;
+
+  /** Role names → ids; an unknown name is a 400 naming it. */
+  function roleIds(names: string[]): number[] | ReturnType<typeof fail> {
+    const { roles, missing } = core.directory.rolesByName(names);
+    return missing === undefined ? roles.map((r) => r.id) : fail(400, `角色不存在: ${missing}`);
+  }
+
+  /** Profile fields merge; a department is found by name or created. */
+  function profileFields(core_: Core, profile: ProfileIn | undefined) {
+    if (!profile) return {};
+    const out: { realName?: string | null; phone?: string | null; position?: string | null; deptId?: number | null } = {};
+    if (profile.real_name !== undefined) out.realName = profile.real_name;
+    if (profile.phone !== undefined) out.phone = profile.phone;
+    if (profile.position !== undefined) out.position = profile.position;
+    if (profile.department !== undefined) {
+      const name = profile.department;
+      out.deptId = name === null || name === '' ? null : (core_.directory.departmentByName(name) ?? core_.directory.createDepartment({ name })).id;
+    }
+    return out;
+  }
+
+  const list: Endpoint<v.InferOutput<typeof UserQuery>> = {
+    method: 'GET',
+    path: BASE,
+    query: UserQuery,
+    handle({ principal, query }) {
+      if (!admin(principal)) return FORBIDDEN();
+      const { total, items } = core.users.list({
+        page: query.page,
+        pageSize: query.page_size,
+        ...(query.username && { usernameContains: query.username }),
+        ...(query.email && { emailContains: query.email }),
+        ...(query.status && { status: query.status }),
+      });
+      return ok('查询成功', { total, page: query.page, page_size: query.page_size, users: items.map(views.userItem) });
+    },
+  };
+
+  const detail: Endpoint = {
+    method: 'GET',
+    path: `${BASE}/:id`,
+    handle({ principal, params }) {
+      const userId = pathId(params.id, 'user');
+      if (userId !== principal.user.id && !admin(principal)) return FORBIDDEN();
+      const user = core.users.get(userId);
+      if (!user) return fail(404, '用户不存在');
+      return ok('查询成功', views.userDetail(user));
+    },
+  };
+
+  const create: Endpoint<unknown, v.InferOutput<typeof CreateUser>> = {
+    method: 'POST',
+    path: BASE,
+    body: CreateUser,
+    async handle({ principal, body }) {
+      if (!admin(principal)) return FORBIDDEN();
+      const ids = roleIds(body.roles);
+      if (!Array.isArray(ids)) return ids;
+      if (!strongEnough(body.password, body.username)) return fail(400, '密码不符合复杂度要求');
+      if (core.users.byUsername(body.username)) return fail(409, '用户名已存在');
+      const user = await core.users.create({ username: body.username, email: body.email, password: body.password, roleIds: ids, ...profileFields(core, body.profile) });
+      return ok('用户创建成功', { id: id(user.id), username: user.username, email: user.email, status: user.status, roles: views.roleNames(user), created_at: iso(user.createdAt) });
+    },
+  };
+
+  const update: Endpoint<unknown, v.InferOutput<typeof UpdateUser>> = {
+    method: 'PUT',
+    path: `${BASE}/:id`,
+    body: UpdateUser,
+    handle({ principal, params, body }) {
+      if (!admin(principal)) return FORBIDDEN();
+      const userId = pathId(params.id, 'user');
+      if (!core.users.get(userId)) return fail(404, '用户不存在');
+      let ids: number[] | undefined;
+      if (body.roles) {
+        const r = roleIds(body.roles);
+        if (!Array.isArray(r)) return r;
+        ids = r;
+      }
+      const user = core.users.update(userId, {
+        ...(body.email !== undefined && { email: body.email }),
+        ...(body.status !== undefined && { status: body.status }),
+        ...(ids !== undefined && { roleIds: ids }),
+        ...profileFields(core, body.profile),
+      });
+      return ok('用户信息更新成功', { id: id(user.id), username: user.username, email: user.email, status: user.status, roles: views.roleNames(user), updated_at: iso(user.updatedAt) });
+    },
+  };
+
+  const remove: Endpoint = {
+    method: 'DELETE',
+    path: `${BASE}/:id`,
+    handle({ principal, params }) {
+      if (!admin(principal)) return FORBIDDEN();
+      const userId = pathId(params.id, 'user');
+      if (userId === principal.user.id) return fail(400, '不能删除当前登录用户');
+      core.users.delete(userId);
+      return ok('用户删除成功');
+    },
+  };
+
+  /** Self only; the caller's own session survives, every other token of the user dies. */
+  const password: Endpoint<unknown, v.InferOutput<typeof ChangePassword>> = {
+    method: 'PUT',
+    path: `${BASE}/:id/password`,
+    body: ChangePassword,
+    async handle({ principal, params, body }) {
+      const userId = pathId(params.id, 'user');
+      if (userId !== principal.user.id) return FORBIDDEN();
+      if (!strongEnough(body.new_password, principal.user.username)) return fail(400, '密码不符合复杂度要求');
+      try {
+        await core.users.changePassword(userId, body.current_password, body.new_password, principal.claims?.sid);
+      } catch (e) {
+        if (e instanceof CoreError && e.kind === 'invalid_credentials') return fail(400, '当前密码错误');
+        throw e;
+      }
+      return ok('密码修改成功');
+    },
+  };
+
+  const reset: Endpoint<unknown, v.InferOutput<typeof ResetPassword>> = {
+    method: 'POST',
+    path: `${BASE}/:id/reset-password`,
+    body: ResetPassword,
+    async handle({ principal, params, body }) {
+      if (!admin(principal)) return FORBIDDEN();
+      const userId = pathId(params.id, 'user');
+      const temporary = await core.users.issueTemporaryPassword(userId, { ttlMs: TEMPORARY_TTL_S * 1000, mail: body.send_email });
+      return ok(body.send_email ? '密码重置成功,新密码已发送至用户邮箱' : '密码重置成功', { temporary_password: temporary, expires_in: TEMPORARY_TTL_S });
+    },
+  };
+
+  return [list, create, detail, update, remove, password, reset];
+}
+
