@@ -50,6 +50,9 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
     store.close();
     throw e;
   }
+  // API-key uses are written in batches; a second is the most a crash can lose, and close writes the rest.
+  const flusher = setInterval(() => core.apiKeys.flush(), 1000);
+  flusher.unref();
   for (const l of listeners) log(`${l.name.padEnd(8)} ${l.url}`);
   log(`ready in ${Math.round(performance.now() - started)} ms, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`);
   let closing: Promise<void> | undefined;
@@ -57,7 +60,11 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
     core,
     listeners,
     close: () =>
-      (closing ??= Promise.all(listeners.map((l) => l.close())).then(() => store.close())),
+      (closing ??= Promise.all(listeners.map((l) => l.close())).then(() => {
+        clearInterval(flusher);
+        core.apiKeys.flush();
+        store.close();
+      })),
   };
 }
 
