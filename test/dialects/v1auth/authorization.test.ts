@@ -56,7 +56,8 @@ describe('v1auth authorization matrix', async () => {
       });
     }
     it(`${r.method} ${r.path} as admin and with an admin key: allowed`, async () => {
-      for (const headers of [{ authorization: `Bearer ${adminToken}` }, { 'x-api-key': adminFullKey }]) {
+      const asAdmin: Record<string, string>[] = [{ authorization: `Bearer ${adminToken}` }, { 'x-api-key': adminFullKey }];
+      for (const headers of asAdmin) {
         const res = await send(app, r.method, V1 + r.path, { headers, ...(r.body !== undefined && { json: r.body }) });
         expect(res.status, `${JSON.stringify(headers).slice(0, 30)} ${res.text}`).not.toBe(401);
         expect(res.status).not.toBe(403);
