@@ -6,6 +6,7 @@ export const DEV_PASSWORDS: Record<string, string> = {
   zhangsan: 'zhangsan123',
   lisi: 'lisi1234',
   wangwu: 'wangwu123',
+  opsuser: 'Ops12345!',
 };
 
 /** Logs in through the fastapi door and returns both tokens. */
