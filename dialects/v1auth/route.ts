@@ -96,7 +96,11 @@ async function run(deps: Deps, ep: Endpoint, c: Context): Promise<{ reply: Reply
   if (ep.body) {
     const parsed = await readJsonBody(c);
     if (parsed.kind === 'malformed') return { reply: fail(400, '请求体不是合法的JSON'), principal };
-    const b = v.safeParse(ep.body, parsed.kind === 'json' ? parsed.value : undefined);
+    // No body is an empty object: optional fields take their defaults, required ones are named.
+    const value = parsed.kind === 'json' ? parsed.value : {};
+    // valibot's object() lets arrays through; a body must be a JSON object.
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { reply: invalid([{ field: 'body', message: '类型错误' }]), principal };
+    const b = v.safeParse(ep.body, value);
     if (!b.success) return { reply: invalid(fieldErrors(b.issues)), principal };
     body = b.output;
   }
