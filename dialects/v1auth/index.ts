@@ -18,8 +18,7 @@ export function createApp({ core, key }: DialectEnv): Hono {
   const views = createViews(core);
   const endpoints = [...sessionEndpoints(deps, views), ...userEndpoints(deps, views), ...roleEndpoints(deps, views), ...keyEndpoints(deps, views)];
 
-  app.use(limitBody((c) => respond(c, fail(413, '请求体过大'))));
-  mount(app, deps, endpoints, respond);
+  mount(app, deps, endpoints, respond, limitBody((c) => respond(c, fail(413, '请求体过大'))));
   const paths = knownPaths(endpoints);
   app.notFound((c) => {
     const known = paths.some((p) => p.pattern.test(c.req.path));

@@ -1,4 +1,4 @@
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import { isCoreError, type ApiKey, type Core, type User } from '../../src/core/index.ts';
 import { readJsonBody } from '../../src/http/body.ts';
@@ -79,7 +79,10 @@ function authenticate({ core, tokens }: Deps, c: Context): Principal | Reply {
   }
 }
 
-async function run(deps: Deps, ep: Endpoint, c: Context): Promise<{ reply: Reply; principal?: Principal }> {
+type Outcome = { reply: Reply; principal?: Principal };
+
+/** Credential, then query, then body, then the handler. Bodiless requests stay synchronous. */
+function run(deps: Deps, ep: Endpoint, c: Context): Outcome | Promise<Outcome> {
   let principal: Principal | undefined;
   if (ep.auth !== false) {
     const who = authenticate(deps, c);
@@ -92,36 +95,50 @@ async function run(deps: Deps, ep: Endpoint, c: Context): Promise<{ reply: Reply
     if (!q.success) return { reply: invalid(fieldErrors(q.issues)), principal };
     query = q.output;
   }
-  let body: unknown;
-  if (ep.body) {
-    const parsed = await readJsonBody(c);
+  const schema = ep.body;
+  if (!schema) return handle(ep, { c, principal: principal!, params: c.req.param() as Record<string, string>, query, body: undefined });
+  return readJsonBody(c).then((parsed): Outcome | Promise<Outcome> => {
     if (parsed.kind === 'malformed') return { reply: fail(400, '请求体不是合法的JSON'), principal };
     // No body is an empty object: optional fields take their defaults, required ones are named.
     const value = parsed.kind === 'json' ? parsed.value : {};
     // valibot's object() lets arrays through; a body must be a JSON object.
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return { reply: invalid([{ field: 'body', message: '类型错误' }]), principal };
-    const b = v.safeParse(ep.body, value);
+    const b = v.safeParse(schema, value);
     if (!b.success) return { reply: invalid(fieldErrors(b.issues)), principal };
-    body = b.output;
-  }
-  try {
-    return { reply: await ep.handle({ c, principal: principal!, params: c.req.param() as Record<string, string>, query, body }), principal };
-  } catch (e) {
+    return handle(ep, { c, principal: principal!, params: c.req.param() as Record<string, string>, query, body: b.output });
+  });
+}
+
+function handle(ep: Endpoint, input: Input<unknown, unknown>): Outcome | Promise<Outcome> {
+  const principal = input.principal as Principal | undefined;
+  const caught = (e: unknown): Outcome => {
     if (isCoreError(e)) return { reply: coreErrorReply(e), principal };
     throw e;
+  };
+  try {
+    const out = ep.handle(input);
+    return out instanceof Promise ? out.then((reply) => ({ reply, principal }), caught) : { reply: out, principal };
+  } catch (e) {
+    return caught(e);
   }
 }
 
 /** Registers the endpoints; every use of an API key is recorded (in a batch, off the request path). */
-export function mount(app: Hono, deps: Deps, endpoints: Endpoint[], respond: (c: Context, r: Reply) => Response): void {
+export function mount(app: Hono, deps: Deps, endpoints: Endpoint[], respond: (c: Context, r: Reply) => Response, limitBody: MiddlewareHandler): void {
   for (const ep of endpoints) {
-    app.on(ep.method, ep.path, async (c) => {
-      const { reply, principal } = await run(deps, ep, c);
+    const finish = (c: Context, { reply, principal }: Outcome) => {
       if (principal?.key) {
         deps.core.apiKeys.recordUse({ keyId: principal.key.id, endpoint: c.req.path, status: reply.status, ip: clientIp(c), at: deps.core.clock.now() });
       }
       return respond(c, reply);
-    });
+    };
+    const handler = (c: Context) => {
+      const out = run(deps, ep, c);
+      return out instanceof Promise ? out.then((o) => finish(c, o)) : finish(c, out);
+    };
+    // Only routes that take a body pay for the limit (a global middleware would make every answer asynchronous).
+    if (ep.body) app.on(ep.method, ep.path, limitBody, handler);
+    else app.on(ep.method, ep.path, handler);
   }
 }
 

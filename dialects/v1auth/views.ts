@@ -10,7 +10,7 @@ export function createViews(core: Core) {
     roleNames,
     permissionNames,
     userInfo: (u: User) => ({ id: id(u.id), username: u.username, email: u.email, roles: roleNames(u), permissions: permissionNames(u) }),
-    userItem: (u: User) => ({ id: id(u.id), username: u.username, email: u.email, status: u.status, roles: roleNames(u), created_at: iso(u.createdAt), last_login: iso(u.lastLoginAt) }),
+    userItem: (u: User, roles: Role[]) => ({ id: id(u.id), username: u.username, email: u.email, status: u.status, roles: roles.map((r) => r.name), created_at: iso(u.createdAt), last_login: iso(u.lastLoginAt) }),
     userDetail: (u: User) => ({
       id: id(u.id),
       username: u.username,

@@ -37,7 +37,7 @@ export interface KeyStats {
  * Uses are queued in memory and written in batches (off the request path); `flush` writes them now.
  */
 export function createApiKeys(ctx: CoreContext, audit: Audit, opts: { usageRetentionMs: number; flushEvery: number }) {
-  const { db, clock, random } = ctx;
+  const { db, clock, random, cache } = ctx;
   let queue: KeyUse[] = [];
 
   const effectiveStatus = (k: ApiKey, now: number): ApiKeyStatus =>
@@ -135,15 +135,19 @@ export function createApiKeys(ctx: CoreContext, audit: Audit, opts: { usageReten
     /** The key and its owner, or `api_key_invalid` / `api_key_disabled` / `api_key_expired`. */
     authenticate(key: string): { key: ApiKey; owner: User } {
       const digest = sha256(key);
-      const row = KEY_SHAPE.test(key) ? db.select().from(apiKeys).where(eq(apiKeys.keyHash, digest)).get() : undefined;
+      // The key and its owner are remembered until the store changes; status and expiry are checked every time.
+      const found = cache.remember(`key|${digest}`, () => {
+        const row = KEY_SHAPE.test(key) ? db.select().from(apiKeys).where(eq(apiKeys.keyHash, digest)).get() : undefined;
+        const owner = row && db.select().from(users).where(eq(users.id, row.userId)).get();
+        return row ? { row, owner: owner ? toUser(owner) : undefined } : undefined;
+      });
       // The lookup is by hash; the comparison of the stored hash is constant-time all the same.
-      if (!row || !timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(digest))) throw new CoreError('api_key_invalid');
-      const status = effectiveStatus(row, clock.now());
+      if (!found || !timingSafeEqual(Buffer.from(found.row.keyHash), Buffer.from(digest))) throw new CoreError('api_key_invalid');
+      const status = effectiveStatus(found.row, clock.now());
       if (status === 'inactive') throw new CoreError('api_key_disabled');
       if (status === 'expired') throw new CoreError('api_key_expired');
-      const owner = db.select().from(users).where(eq(users.id, row.userId)).get();
-      if (!owner || owner.status !== 'active') throw new CoreError('api_key_invalid', { reason: 'owner' });
-      return { key: row, owner: toUser(owner) };
+      if (!found.owner || found.owner.status !== 'active') throw new CoreError('api_key_invalid', { reason: 'owner' });
+      return { key: found.row, owner: found.owner };
     },
 
     /** Records one use; written with the next batch. */

@@ -20,7 +20,7 @@ export interface Page {
   pageSize: number;
 }
 
-export function createDirectory({ db, clock }: CoreContext) {
+export function createDirectory({ db, clock, cache }: CoreContext) {
   // One prepared IN (…) statement per number of users asked for, up to a page.
   const ROLES_CHUNK = 100;
   const rolesIn = new Map<number, ReturnType<typeof prepareRolesIn>>();
@@ -56,8 +56,9 @@ export function createDirectory({ db, clock }: CoreContext) {
     return out;
   }
 
+  /** Remembered until the store changes (a role or grant edit anywhere is a write). */
   function permissionsOf(userId: number): Permission[] {
-    return permissionsOfUser.all({ userId }).map((r) => r.p);
+    return cache.remember(`perms|${userId}`, () => permissionsOfUser.all({ userId }).map((r) => r.p));
   }
 
   function setRolePermissions(roleId: number, permissionIds: number[]): void {

@@ -73,6 +73,7 @@ try {
   const urlOf = (name: string) => gw.lines.find((l) => l.startsWith(`${name} `))!.split(/\s+/)[1]!;
   const fastapi = urlOf('fastapi');
   const flask = urlOf('flask');
+  const v1auth = urlOf('v1auth');
   console.log(JSON.stringify({ scenario: 'startup', ms_spawn_to_ready: Math.round(gw.ms), gateway: gw.lines.at(-1) }));
 
   const json = { 'content-type': 'application/json' };
@@ -81,6 +82,14 @@ try {
   const auth = { authorization: `Bearer ${((await login.json()) as { data: { access_token: string } }).data.access_token}` };
   const flaskBody = JSON.stringify({ username: 'licheng.zhou9', password: 'Zhougezuishuai22' });
   const flaskLogin = await fetch(`${flask}/api/auth/login`, { method: 'POST', headers: json, body: flaskBody });
+  const v1Login = await fetch(`${v1auth}/api/v1/auth/login`, { method: 'POST', headers: json, body: loginBody });
+  const v1Token = ((await v1Login.json()) as { data: { token: string } }).data.token;
+  const v1KeyAnswer = await fetch(`${v1auth}/api/v1/auth/api-keys`, {
+    method: 'POST',
+    headers: { ...json, authorization: `Bearer ${v1Token}` },
+    body: JSON.stringify({ name: 'bench', permissions: ['read', 'admin'] }),
+  });
+  const v1Key = ((await v1KeyAnswer.json()) as { data: { key: string } }).data.key;
   const flaskRefresh = { authorization: `Bearer ${((await flaskLogin.json()) as { data: { refresh_token: string } }).data.refresh_token}` };
 
   const scenarios: Scenario[] = [
@@ -88,6 +97,8 @@ try {
     { name: 'fastapi users/list page 1', url: `${fastapi}/api/v1/users/list?page=1&page_size=10`, headers: auth },
     { name: 'fastapi health', url: `${fastapi}/api/v1/base/health` },
     { name: 'fastapi access_token login', url: `${fastapi}/api/v1/base/access_token`, method: 'POST', headers: json, body: loginBody, connections: 8 },
+    { name: 'v1auth users list (token)', url: `${v1auth}/api/v1/auth/users?page=1&page_size=20`, headers: { authorization: `Bearer ${v1Token}` } },
+    { name: 'v1auth users list (API key)', url: `${v1auth}/api/v1/auth/users?page=1&page_size=20`, headers: { 'x-api-key': v1Key } },
     { name: 'flask refresh', url: `${flask}/api/auth/refresh`, method: 'POST', headers: flaskRefresh },
     { name: 'flask login', url: `${flask}/api/auth/login`, method: 'POST', headers: json, body: flaskBody, connections: 8 },
   ];

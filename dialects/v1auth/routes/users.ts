@@ -45,14 +45,14 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
     query: UserQuery,
     handle({ principal, query }) {
       if (!admin(principal)) return FORBIDDEN();
-      const { total, items } = core.users.list({
+      const { total, items } = core.users.page({
         page: query.page,
         pageSize: query.page_size,
         ...(query.username && { usernameContains: query.username }),
         ...(query.email && { emailContains: query.email }),
         ...(query.status && { status: query.status }),
       });
-      return ok('查询成功', { total, page: query.page, page_size: query.page_size, users: items.map(views.userItem) });
+      return ok('查询成功', { total, page: query.page, page_size: query.page_size, users: items.map((i) => views.userItem(i.user, i.roles)) });
     },
   };
 

@@ -9,7 +9,7 @@ describe('v1auth golden cases (fixtures/golden/v1auth.json)', () => {
     it(c.name, async () => {
       const gw = await makeGateway();
       const app = gw.app('v1auth');
-      const vars = c.as ? { token: await v1Login(app, c.as, DEV_PASSWORDS[c.as]!) } : {};
+      const vars: Record<string, string> = c.as ? { token: await v1Login(app, c.as, DEV_PASSWORDS[c.as]!) } : {};
       const headers = Object.fromEntries(Object.entries(c.request.headers ?? {}).map(([k, v]) => [k, fill(v, vars)]));
       const body = c.request.body === undefined ? undefined : fill(c.request.body, vars);
       expectGolden(await send(app, c.request.method, c.request.path, { headers, body }), c.response);
