@@ -27,6 +27,7 @@ const ConfigSchema = v.object({
   ports: v.object(Object.fromEntries(DIALECT_NAMES.map((n) => [n, v.optional(Port, String(DEFAULT_PORTS[n]))])) as Record<DialectName, v.OptionalSchema<typeof Port, string>>),
   timeZone: v.optional(v.pipe(v.string(), v.check(isValidTimeZone, 'must be an IANA time zone such as Asia/Shanghai')), 'Asia/Shanghai'),
   rateLimits: v.optional(OnOff, 'on'),
+  usageRetentionDays: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'must be a whole number of days'), v.transform(Number), v.minValue(1, 'must be at least 1 day')), '90'),
   corsOrigins: v.optional(
     v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))),
     'http://localhost:3000,http://localhost:8080',
@@ -54,6 +55,7 @@ const HELP = `Usage: dialectgate [options]
 ${DIALECT_NAMES.map((n) => `  --port-${n} <port>`.padEnd(27) + `(DIALECTGATE_PORT_${n.toUpperCase()}, default ${DEFAULT_PORTS[n]}; 0 = any free port)`).join('\n')}
   --tz <zone>              time zone of legacy dates (DIALECTGATE_TZ, default Asia/Shanghai)
   --rate-limits <on|off>   legacy per-IP login limits (DIALECTGATE_RATE_LIMITS, default on)
+  --usage-retention-days   days API-key usage is kept (DIALECTGATE_USAGE_RETENTION_DAYS, default 90)
   --cors-origins <list>    fastapi CORS origins (DIALECTGATE_CORS_ORIGINS)
   -h, --help               this text
 `;
@@ -73,6 +75,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AppConfig {
         only: { type: 'string' },
         tz: { type: 'string' },
         'rate-limits': { type: 'string' },
+        'usage-retention-days': { type: 'string' },
         'cors-origins': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(DIALECT_NAMES.map((n) => [`port-${n}`, { type: 'string' as const }])),
@@ -90,6 +93,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AppConfig {
     ports: Object.fromEntries(DIALECT_NAMES.map((n) => [n, pick(`port-${n}`, `DIALECTGATE_PORT_${n.toUpperCase()}`)])),
     timeZone: pick('tz', 'DIALECTGATE_TZ'),
     rateLimits: pick('rate-limits', 'DIALECTGATE_RATE_LIMITS'),
+    usageRetentionDays: pick('usage-retention-days', 'DIALECTGATE_USAGE_RETENTION_DAYS'),
     corsOrigins: pick('cors-origins', 'DIALECTGATE_CORS_ORIGINS'),
     fastapi: {
       version: env.DIALECTGATE_FASTAPI_VERSION,

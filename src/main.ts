@@ -33,7 +33,8 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const store = openStore(join(dataDir, 'gateway.db'));
   const random = opts.random ?? systemRandom;
-  const core = createCore({ db: store.db, clock: opts.clock ?? systemClock, random, policy: opts.policy });
+  const policy = { usageRetentionMs: config.usageRetentionDays * 86_400_000, ...opts.policy };
+  const core = createCore({ db: store.db, clock: opts.clock ?? systemClock, random, policy });
   if (isEmpty(store.db)) {
     await seed(store.db, core, readFixtures());
     log(`seeded ${dataDir} with the development fixtures (fixtures/dev.json)`);

@@ -102,6 +102,28 @@ describe('flask on a real port', () => {
   });
 });
 
+describe('v1auth on a real port', () => {
+  it('API-key uses made over HTTP are in the stats after a restart (batched, flushed at close)', async () => {
+    const dataDir = tempDir();
+    const gw = await startGateway(config(dataDir));
+    const base = `${gw.listeners.find((l) => l.name === 'v1auth')!.url}/api/v1/auth`;
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then((r) => r.json());
+    const token = (await post('/login', { username: 'opsuser', password: 'Ops12345!' })).data.token;
+    const key = (await post('/api-keys', { name: 'e2e', permissions: ['read'] }, { authorization: `Bearer ${token}` })).data;
+    for (let i = 0; i < 3; i++) expect((await fetch(`${base}/users/7`, { headers: { 'x-api-key': key.key } })).status).toBe(200);
+    await gw.close();
+    const again = await startGateway(config(dataDir));
+    const s = again.core.apiKeys.stats(Number(key.id), 86_400_000);
+    expect([s.total, s.success, s.lastIp]).toEqual([3, 3, '127.0.0.1']);
+    await again.close();
+  });
+
+  it('a bad retention value is refused at start-up', () => {
+    expect(() => loadConfig(['--usage-retention-days', '0'], {})).toThrow('usageRetentionDays: must be at least 1 day');
+  });
+});
+
 describe('body limit on real sockets', () => {
   const big = 'x'.repeat(2 * 1024 * 1024);
   const streamed = () => {
