@@ -15,6 +15,9 @@ const reply = (status: number, success: boolean, message: string, data: unknown)
 });
 
 export const ok = (message: string, data: unknown = {}): Reply => reply(200, true, message, data);
+/** A page: `total`, `page`, `page_size`, then the list under its resource key. */
+export const listed = (key: string, page: { page: number; page_size: number }, total: number, items: unknown[]): Reply =>
+  ok('查询成功', { total, page: page.page, page_size: page.page_size, [key]: items });
 export const fail = (status: number, message: string): Reply => reply(status, false, message, null);
 export const invalid = (errors: FieldError[]): Reply => reply(400, false, '请求参数错误', { errors });
 

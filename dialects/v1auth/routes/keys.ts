@@ -1,6 +1,6 @@
 import type * as v from 'valibot';
 import type { ApiKey } from '../../../src/core/index.ts';
-import { fail, id, iso, ok } from '../envelope.ts';
+import { fail, id, iso, listed, ok } from '../envelope.ts';
 import { FORBIDDEN, KEY_FORBIDDEN } from '../errors.ts';
 import type { Deps, Endpoint, Principal } from '../route.ts';
 import { CreateKey, KeyQuery, StatsQuery } from '../schemas.ts';
@@ -31,7 +31,7 @@ export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
         page: query.page,
         pageSize: query.page_size,
       });
-      return ok('查询成功', { total, page: query.page, page_size: query.page_size, api_keys: items.map(views.key) });
+      return listed('api_keys', query, total, items.map(views.key));
     },
   };
 

@@ -1,6 +1,6 @@
 import type * as v from 'valibot';
 import { isCoreError, type Role } from '../../../src/core/index.ts';
-import { fail, id, iso, ok } from '../envelope.ts';
+import { fail, id, iso, listed, ok } from '../envelope.ts';
 import { coreErrorReply, FORBIDDEN } from '../errors.ts';
 import type { Deps, Endpoint } from '../route.ts';
 import { CreatePermission, CreateRole, PageQuery, PermissionQuery, RoleQuery, UpdateRole } from '../schemas.ts';
@@ -35,7 +35,7 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
     handle({ principal, query }) {
       if (!principal.isAdmin) return FORBIDDEN();
       const { total, items } = core.directory.rolesPage({ page: query.page, pageSize: query.page_size, ...(query.name && { nameContains: query.name }) });
-      return ok('查询成功', { total, page: query.page, page_size: query.page_size, roles: items.map(roleItem) });
+      return listed('roles', query, total, items.map(roleItem));
     },
   };
 
@@ -114,12 +114,7 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
       const roleId = pathId(params.id, 'role');
       if (!core.directory.role(roleId)) return fail(404, '角色不存在');
       const { total, items } = core.directory.roleUsers(roleId, { page: query.page, pageSize: query.page_size });
-      return ok('查询成功', {
-        total,
-        page: query.page,
-        page_size: query.page_size,
-        users: items.map((u) => ({ id: id(u.id), username: u.username, email: u.email, status: u.status, added_at: iso(u.addedAt) })),
-      });
+      return listed('users', query, total, items.map((u) => ({ id: id(u.id), username: u.username, email: u.email, status: u.status, added_at: iso(u.addedAt) })));
     },
   };
 
@@ -135,7 +130,7 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
         ...(query.name && { nameContains: query.name }),
         ...(query.category && { category: query.category }),
       });
-      return ok('查询成功', { total, page: query.page, page_size: query.page_size, permissions: items.map(views.permission) });
+      return listed('permissions', query, total, items.map(views.permission));
     },
   };
 

@@ -1,6 +1,6 @@
 import type * as v from 'valibot';
-import { CoreError, type Core } from '../../../src/core/index.ts';
-import { fail, id, invalid, iso, ok } from '../envelope.ts';
+import { CoreError } from '../../../src/core/index.ts';
+import { fail, id, iso, listed, ok } from '../envelope.ts';
 import { FORBIDDEN } from '../errors.ts';
 import type { Deps, Endpoint, Principal } from '../route.ts';
 import { ChangePassword, CreateUser, ResetPassword, strongEnough, UpdateUser, UserQuery } from '../schemas.ts';
@@ -26,7 +26,7 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
   }
 
   /** Profile fields merge; a department is found by name or created. */
-  function profileFields(core_: Core, profile: ProfileIn | undefined) {
+  function profileFields(profile: ProfileIn | undefined) {
     if (!profile) return {};
     const out: { realName?: string | null; phone?: string | null; position?: string | null; deptId?: number | null } = {};
     if (profile.real_name !== undefined) out.realName = profile.real_name;
@@ -34,7 +34,7 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
     if (profile.position !== undefined) out.position = profile.position;
     if (profile.department !== undefined) {
       const name = profile.department;
-      out.deptId = name === null || name === '' ? null : (core_.directory.departmentByName(name) ?? core_.directory.createDepartment({ name })).id;
+      out.deptId = name === null || name === '' ? null : (core.directory.departmentByName(name) ?? core.directory.createDepartment({ name })).id;
     }
     return out;
   }
@@ -52,7 +52,7 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
         ...(query.email && { emailContains: query.email }),
         ...(query.status && { status: query.status }),
       });
-      return ok('查询成功', { total, page: query.page, page_size: query.page_size, users: items.map((i) => views.userItem(i.user, i.roles)) });
+      return listed('users', query, total, items.map((i) => views.userItem(i.user, i.roles)));
     },
   };
 
@@ -78,7 +78,7 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
       if (!Array.isArray(ids)) return ids;
       if (!strongEnough(body.password, body.username)) return fail(400, '密码不符合复杂度要求');
       if (core.users.byUsername(body.username)) return fail(409, '用户名已存在');
-      const user = await core.users.create({ username: body.username, email: body.email, password: body.password, roleIds: ids, ...profileFields(core, body.profile) });
+      const user = await core.users.create({ username: body.username, email: body.email, password: body.password, roleIds: ids, ...profileFields(body.profile) });
       return ok('用户创建成功', { id: id(user.id), username: user.username, email: user.email, status: user.status, roles: views.roleNames(user), created_at: iso(user.createdAt) });
     },
   };
@@ -101,7 +101,7 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
         ...(body.email !== undefined && { email: body.email }),
         ...(body.status !== undefined && { status: body.status }),
         ...(ids !== undefined && { roleIds: ids }),
-        ...profileFields(core, body.profile),
+        ...profileFields(body.profile),
       });
       return ok('用户信息更新成功', { id: id(user.id), username: user.username, email: user.email, status: user.status, roles: views.roleNames(user), updated_at: iso(user.updatedAt) });
     },
