@@ -3,9 +3,9 @@ import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { isValidTimeZone } from './http/datetime.ts';
 
-export const DIALECT_NAMES = ['fastapi', 'flask', 'v1auth'] as const;
+export const DIALECT_NAMES = ['fastapi', 'flask', 'v1auth', 'openapi'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
-export const DEFAULT_PORTS: Record<DialectName, number> = { fastapi: 8000, flask: 5000, v1auth: 8080 };
+export const DEFAULT_PORTS: Record<DialectName, number> = { fastapi: 8000, flask: 5000, v1auth: 8080, openapi: 58081 };
 
 const Port = v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'must be a port number'), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(65535));
 const OnOff = v.pipe(

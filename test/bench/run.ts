@@ -65,7 +65,7 @@ const medians = (runs: Figures[]): Figures =>
 
 const dataDir = mkdtempSync(join(tmpdir(), 'dialectgate-bench-'));
 const bare = await start(['test/bench/bare.ts'], (l) => l.startsWith('bare '));
-const gw = await start(['src/main.ts', '--data-dir', dataDir, '--port-fastapi', '0', '--port-flask', '0', '--port-v1auth', '0', '--rate-limits', 'off'], (l) => l.startsWith('ready in'));
+const gw = await start(['src/main.ts', '--data-dir', dataDir, '--port-fastapi', '0', '--port-flask', '0', '--port-v1auth', '0', '--port-openapi', '0', '--rate-limits', 'off'], (l) => l.startsWith('ready in'));
 try {
   const bareUrl = bare.lines.at(-1)!.split(' ')[1]!;
   const bareScenario: Scenario = { name: 'bare hono', url: bareUrl };

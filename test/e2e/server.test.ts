@@ -17,7 +17,7 @@ const tempDir = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const FREE_PORTS = ['--port-fastapi', '0', '--port-flask', '0', '--port-v1auth', '0'];
+const FREE_PORTS = ['--port-fastapi', '0', '--port-flask', '0', '--port-v1auth', '0', '--port-openapi', '0'];
 const config = (dataDir: string) => loadConfig(['--data-dir', dataDir, ...FREE_PORTS, '--rate-limits', 'off'], {});
 const login = (base: string, password = 'password123') =>
   fetch(`${base}/api/v1/base/access_token`, {
@@ -77,7 +77,7 @@ describe('the real server on free ports', () => {
   it('a taken port is a clear error', async () => {
     const gw = await startGateway(config(tempDir()));
     const port = String(gw.listeners[0]!.port);
-    await expect(startGateway(loadConfig(['--data-dir', tempDir(), '--port-fastapi', port, '--port-flask', '0', '--port-v1auth', '0'], {}))).rejects.toThrow(`port ${port} is already in use`);
+    await expect(startGateway(loadConfig(['--data-dir', tempDir(), '--port-fastapi', port, '--port-flask', '0', '--port-v1auth', '0', '--port-openapi', '0'], {}))).rejects.toThrow(`port ${port} is already in use`);
     await gw.close();
   });
 });
@@ -164,7 +164,7 @@ describe('npm start entry point', () => {
       if (m) urls[m[1]!] = m[2]!;
       if (line.startsWith('ready in')) break;
     }
-    expect(Object.keys(urls)).toEqual(['fastapi', 'flask', 'v1auth']);
+    expect(Object.keys(urls)).toEqual(['fastapi', 'flask', 'v1auth', 'openapi']);
     expect(Object.values(urls).every((u) => /^http:\/\/127\.0\.0\.1:\d+$/.test(u))).toBe(true);
     const health = await fetch(`${urls.fastapi}/api/v1/base/health`);
     expect((await health.json()).database).toBe('connected');
