@@ -10,17 +10,49 @@ export interface CurlCall {
 
 export const seedPath = (file: string) => fileURLToPath(new URL(`../../../shared/seeds/${file}`, import.meta.url));
 
-/** Every `curl` example of a seed document, as written there (line continuations joined). */
+/** Shell words of one command from `from`: quotes kept together, `\`-newline joined; ends at an unquoted newline. */
+function shellWords(text: string, from: number): string[] {
+  const words: string[] = [];
+  let word: string | null = null;
+  let quote: string | null = null;
+  for (let i = from; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === quote) quote = null;
+      else word = (word ?? '') + ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      word ??= '';
+    } else if (ch === '\\' && text[i + 1] === '\n') i++;
+    else if (ch === '\n' || ch === ' ' || ch === '\t') {
+      if (word !== null) words.push(word);
+      word = null;
+      if (ch === '\n') break;
+    } else word = (word ?? '') + ch;
+  }
+  if (word !== null) words.push(word);
+  return words;
+}
+
+/** Every `curl` example of a seed document, as a client would send it (-X/--request, -H/--header, -d/--data). */
 export function curlCalls(file: string): CurlCall[] {
-  const text = readFileSync(seedPath(file), 'utf8').replace(/\\\n\s*/g, ' ');
-  return [...text.matchAll(/^curl .*$/gm)].map(([line]) => {
-    const method = /-X (\w+)/.exec(line)?.[1] ?? 'GET';
-    const url = new URL(/"(http[^"]+)"/.exec(line)![1]!);
-    const headers = Object.fromEntries(
-      [...line.matchAll(/-H "([^:"]+):\s*([^"]*)"/g)].map((m) => [m[1]!.toLowerCase(), m[2]!]),
-    );
-    const body = /-d '([^']*)'/.exec(line)?.[1];
-    return { method, url, headers, ...(body === undefined ? {} : { body }) };
+  const text = readFileSync(seedPath(file), 'utf8');
+  return [...text.matchAll(/^curl /gm)].map((m) => {
+    const words = shellWords(text, m.index!);
+    let method: string | undefined;
+    let url: URL | undefined;
+    let body: string | undefined;
+    const headers: Record<string, string> = {};
+    for (let i = 1; i < words.length; i++) {
+      const w = words[i]!;
+      if (w === '-X' || w === '--request') method = words[++i];
+      else if (w === '-H' || w === '--header') {
+        const [name, ...value] = words[++i]!.split(':');
+        headers[name!.trim().toLowerCase()] = value.join(':').trim();
+      } else if (w === '-d' || w === '--data' || w === '--data-raw') body = words[++i];
+      else if (/^https?:\/\//.test(w)) url = new URL(w);
+    }
+    return { method: method ?? (body === undefined ? 'GET' : 'POST'), url: url!, headers, ...(body === undefined ? {} : { body }) };
   });
 }
 
