@@ -38,7 +38,7 @@ const cpuMs = (pid: number) => {
 interface Scenario {
   name: string;
   url: string;
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   headers?: Record<string, string>;
   body?: string;
   connections?: number;
@@ -74,6 +74,7 @@ try {
   const fastapi = urlOf('fastapi');
   const flask = urlOf('flask');
   const v1auth = urlOf('v1auth');
+  const openapi = urlOf('openapi');
   console.log(JSON.stringify({ scenario: 'startup', ms_spawn_to_ready: Math.round(gw.ms), gateway: gw.lines.at(-1) }));
 
   const json = { 'content-type': 'application/json' };
@@ -90,6 +91,8 @@ try {
     body: JSON.stringify({ name: 'bench', permissions: ['read', 'admin'] }),
   });
   const v1Key = ((await v1KeyAnswer.json()) as { data: { key: string } }).data.key;
+  const openapiLogin = await fetch(`${openapi}/v1.0/openapi/auth/login`, { method: 'POST', headers: json, body: loginBody });
+  const xToken = { 'x-token': ((await openapiLogin.json()) as { result: { access_token: string } }).result.access_token };
   const flaskRefresh = { authorization: `Bearer ${((await flaskLogin.json()) as { data: { refresh_token: string } }).data.refresh_token}` };
 
   const scenarios: Scenario[] = [
@@ -99,6 +102,9 @@ try {
     { name: 'fastapi access_token login', url: `${fastapi}/api/v1/base/access_token`, method: 'POST', headers: json, body: loginBody, connections: 8 },
     { name: 'v1auth users list (token)', url: `${v1auth}/api/v1/auth/users?page=1&page_size=20`, headers: { authorization: `Bearer ${v1Token}` } },
     { name: 'v1auth users list (API key)', url: `${v1auth}/api/v1/auth/users?page=1&page_size=20`, headers: { 'x-api-key': v1Key } },
+    // The only x-token route is PUT /api/v1/auth/password: a valid token, then the empty body refused (10003).
+    { name: 'openapi x-token check (PUT /api/v1/auth/password, empty body)', url: `${openapi}/api/v1/auth/password`, method: 'PUT', headers: xToken },
+    { name: 'openapi login', url: `${openapi}/v1.0/openapi/auth/login`, method: 'POST', headers: json, body: loginBody, connections: 8 },
     { name: 'flask refresh', url: `${flask}/api/auth/refresh`, method: 'POST', headers: flaskRefresh },
     { name: 'flask login', url: `${flask}/api/auth/login`, method: 'POST', headers: json, body: flaskBody, connections: 8 },
   ];

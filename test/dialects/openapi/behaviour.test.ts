@@ -126,3 +126,14 @@ describe('openapi seed cURL examples replayed', () => {
     expect(r.text).toBe('{"code":1010,"msg":"token expired","success":false,"t":1735689600000}');
   });
 });
+
+describe('openapi body limit', () => {
+  it('over 1 MiB: 1104 on openapi routes, 10003 on UI routes, in their envelopes', async () => {
+    const gw = await makeGateway();
+    const app = gw.app('openapi');
+    const big = JSON.stringify({ username: 'x'.repeat(2 << 20), password: 'y' });
+    const headers = { 'content-type': 'application/json' };
+    expect((await send(app, 'POST', L, { body: big, headers })).text).toBe('{"code":1104,"msg":"params incorrect","success":false,"t":1735689600000}');
+    expect((await send(app, 'POST', '/api/v1/auth/login', { body: big, headers })).text).toBe('{"success":false,"errorCode":10003,"errorMsg":"请求参数错误","result":[]}\n');
+  });
+});
