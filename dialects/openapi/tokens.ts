@@ -2,7 +2,7 @@
 // Access and refresh tokens are signed with two distinct keys derived from this dialect's secret.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock, Random } from '../../src/core/ports.ts';
-import { signHs256 } from '../../src/http/jwt.ts';
+import { B64URL, decodeJsonObject, signHs256 } from '../../src/http/jwt.ts';
 
 export const ACCESS_TTL_S = 7200;
 export const REFRESH_TTL_S = 14 * 86_400;
@@ -22,18 +22,7 @@ export interface GatewayClaims {
 /** 'expired' (1010), 'invalid' (1011, also for malformed and not-yet-valid tokens: a security fix). */
 export type Checked = { ok: true; claims: GatewayClaims } | { ok: false; failure: 'expired' | 'invalid' };
 
-const B64URL = /^[A-Za-z0-9_-]*$/;
 const derive = (secret: Uint8Array, purpose: string) => createHmac('sha256', secret).update(`openapi:${purpose}`).digest();
-
-function decodeSegment(s: string): Record<string, unknown> | null {
-  if (!B64URL.test(s)) return null;
-  try {
-    const v: unknown = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
 
 export function createTokens(secret: Uint8Array, clock: Clock, random: Random) {
   const keys = { access: derive(secret, 'access'), refresh: derive(secret, 'refresh') };
@@ -56,8 +45,8 @@ export function createTokens(secret: Uint8Array, clock: Clock, random: Random) {
     const parts = token.split('.');
     if (parts.length !== 3) return { ok: false, failure: 'invalid' };
     const [h, p, s] = parts as [string, string, string];
-    const header = decodeSegment(h);
-    const payload = decodeSegment(p);
+    const header = decodeJsonObject(h);
+    const payload = decodeJsonObject(p);
     if (!header || !payload || !B64URL.test(s)) return { ok: false, failure: 'invalid' };
     const now = clock.now() / 1000;
     if (typeof payload.exp !== 'number') return { ok: false, failure: 'invalid' };

@@ -16,9 +16,10 @@ export type JwtFailure =
 
 export type JwtResult = { ok: true; header: Record<string, unknown>; payload: Record<string, unknown> } | { ok: false; failure: JwtFailure };
 
-const B64URL = /^[A-Za-z0-9_-]*$/;
+export const B64URL = /^[A-Za-z0-9_-]*$/;
 
-function decodeJsonObject(segment: string): Record<string, unknown> | null {
+/** A base64url JWT segment holding a JSON object, or null. */
+export function decodeJsonObject(segment: string): Record<string, unknown> | null {
   if (!B64URL.test(segment)) return null;
   try {
     const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
