@@ -54,6 +54,9 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
   // API-key uses are written in batches; a second is the most a crash can lose, and close writes the rest.
   const flusher = setInterval(() => core.apiKeys.flush(), 1000);
   flusher.unref();
+  // Expired sessions and denied jtis can no longer matter; keep the tables small.
+  const pruner = setInterval(() => core.sessions.prune(), 10 * 60_000);
+  pruner.unref();
   for (const l of listeners) log(`${l.name.padEnd(8)} ${l.url}`);
   log(`ready in ${Math.round(performance.now() - started)} ms, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`);
   let closing: Promise<void> | undefined;
@@ -63,6 +66,7 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
     close: () =>
       (closing ??= Promise.all(listeners.map((l) => l.close())).then(() => {
         clearInterval(flusher);
+        clearInterval(pruner);
         core.apiKeys.flush();
         store.close();
       })),

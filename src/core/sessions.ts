@@ -1,4 +1,4 @@
-import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, ne, sql } from 'drizzle-orm';
 import { deniedJtis, sessions, spentTokens, users } from '../db/schema.ts';
 import type { CoreContext } from './context.ts';
 import type { Audit } from './audit.ts';
@@ -115,6 +115,20 @@ export function createSessions(ctx: CoreContext, audit: Audit) {
       if (!s || s.revokedAt !== null) return;
       db.update(sessions).set({ revokedAt: now, revokedReason: reason }).where(eq(sessions.id, sessionId)).run();
       audit.record('session.revoked', s.userId, null, { reason });
+    },
+
+    /** A session lives at least until `until` (a refreshed token must not outlive its session). */
+    extend(sessionId: string, until: number): void {
+      db.update(sessions).set({ expiresAt: until }).where(and(eq(sessions.id, sessionId), lt(sessions.expiresAt, until))).run();
+    },
+
+    /** Drops what can no longer matter: expired sessions (with their spent tokens) and denied jtis past their expiry. */
+    prune(): { sessions: number; denied: number } {
+      const now = clock.now();
+      return db.transaction(() => ({
+        sessions: db.delete(sessions).where(lt(sessions.expiresAt, now)).run().changes,
+        denied: db.delete(deniedJtis).where(lt(deniedJtis.expiresAt, now)).run().changes,
+      }));
     },
 
     denyJti(jti: string, expiresAt: number): void {

@@ -248,3 +248,20 @@ describe('core: roles, permissions, departments', () => {
     expect(core.directory.departments([1]).get(1)?.name).toBe('研发部');
   });
 });
+
+describe('core: pruning', () => {
+  it('drops expired sessions with their spent tokens, and denied jtis past expiry; live ones stay', async () => {
+    const { core, clock } = await makeGateway();
+    const old = core.sessions.start(3, 'test', 60_000);
+    core.sessions.rotate(old.sessionId, old.refreshJti, 60_000);
+    const live = core.sessions.start(3, 'test', 3_600_000);
+    core.sessions.denyJti('gone', clock.now() + 1000);
+    core.sessions.denyJti('kept', clock.now() + 3_600_000);
+    clock.advance(120_000);
+    expect(core.sessions.prune()).toEqual({ sessions: 1, denied: 1 });
+    expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: live.sessionId }))).toBe('ok');
+    expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: live.sessionId, jti: 'kept' }))).toBe('token_revoked');
+    expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: old.sessionId }))).toBe('token_revoked');
+    expect(core.sessions.prune()).toEqual({ sessions: 0, denied: 0 });
+  });
+});

@@ -41,6 +41,7 @@ export function sessionEndpoints({ core, tokens }: Deps, views: Views): Endpoint
       const old = principal.claims;
       core.sessions.denyJti(old.jti, old.exp * 1000);
       const { token, claims } = tokens.sign(principal.user.id, old.sid, old.rem);
+      core.sessions.extend(old.sid, claims.exp * 1000);
       return ok('Token刷新成功', { token, expires_at: iso(claims.exp * 1000) });
     },
   };

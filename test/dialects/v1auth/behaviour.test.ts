@@ -33,6 +33,17 @@ describe('v1auth sessions', () => {
     expect((await send(app, 'GET', `${V1}/users/7`, { token: t2 })).json.message).toBe('Token已失效');
   });
 
+  it('a refreshed token outlives the login it came from, pruning included', async () => {
+    const gw = await makeGateway();
+    const app = gw.app('v1auth');
+    const t1 = await v1Login(app, 'opsuser', 'Ops12345!');
+    gw.clock.advance(20 * 3600_000);
+    const t2 = (await send(app, 'POST', `${V1}/refresh`, { token: t1, json: { token: t1 } })).json.data.token;
+    gw.clock.advance(10 * 3600_000); // past the first token's day, within the second's
+    gw.core.sessions.prune();
+    expect((await send(app, 'GET', `${V1}/users/7`, { token: t2 })).status).toBe(200);
+  });
+
   it('a password change keeps this session and ends the others, in every dialect', async () => {
     const gw = await makeGateway();
     const app = gw.app('v1auth');
