@@ -74,6 +74,13 @@ describe('the real server on free ports', () => {
     await closing;
   });
 
+  it('--only serves just the named dialects, and names a wrong one clearly', async () => {
+    const gw = await startGateway(loadConfig(['--data-dir', tempDir(), ...FREE_PORTS, '--only', 'flask,openapi'], {}));
+    expect(gw.listeners.map((l) => l.name)).toEqual(['flask', 'openapi']);
+    await gw.close();
+    expect(() => loadConfig(['--only', 'flask,soap'], {})).toThrow('only.1: must name dialects among: fastapi, flask, v1auth, openapi');
+  });
+
   it('a taken port is a clear error', async () => {
     const gw = await startGateway(config(tempDir()));
     const port = String(gw.listeners[0]!.port);
