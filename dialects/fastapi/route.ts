@@ -1,7 +1,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import { grantMatches, isCoreError, type Core, type CoreError, type User } from '../../src/core/index.ts';
-import { readJsonBody, mediaType } from '../../src/http/body.ts';
+import { isJsonMediaType, mediaType, readJsonBody } from '../../src/http/body.ts';
 import { clientIp } from '../../src/http/client-ip.ts';
 import type { RateLimiter } from '../../src/http/rate-limit.ts';
 import { authError, RBAC_NO_ROLE, rbacDenied } from './errors.ts';
@@ -41,7 +41,6 @@ export interface PipelineDeps {
   limitBody: MiddlewareHandler;
 }
 
-const isJsonMedia = (m: string) => m === 'application/json' || (m.startsWith('application/') && m.endsWith('+json'));
 
 /**
  * FastAPI's order: a body that is not valid JSON fails first (422); then the dependencies (bearer auth 401,
@@ -52,9 +51,9 @@ function run(deps: PipelineDeps, ep: Endpoint, c: Context): Reply | Promise<Repl
   if (!ep.body) return afterBody(deps, ep, c, undefined);
   const media = mediaType(c);
   return readJsonBody(c).then((parsed) => {
-    if (parsed.kind === 'malformed' && (media === '' || isJsonMedia(media))) return validationFailed();
+    if (parsed.kind === 'malformed' && (media === '' || isJsonMediaType(media))) return validationFailed();
     // A non-JSON content type hands pydantic raw bytes, which no model accepts.
-    const raw = parsed.kind === 'json' && (media === '' || isJsonMedia(media)) ? parsed.value : Symbol('bytes');
+    const raw = parsed.kind === 'json' && (media === '' || isJsonMediaType(media)) ? parsed.value : Symbol('bytes');
     return afterBody(deps, ep, c, raw);
   });
 }

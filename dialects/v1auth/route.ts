@@ -12,6 +12,8 @@ import type { Tokens, V1Claims } from './tokens.ts';
 /** Who is asking: a user through a token, or through one of its API keys (with the key's narrower rights). */
 export interface Principal {
   user: User;
+  /** The bearer token and its claims, when the credential was a token. */
+  token?: string;
   claims?: V1Claims;
   key?: ApiKey;
   permissions: Set<string>;
@@ -72,7 +74,7 @@ function authenticate({ core, tokens }: Deps, c: Context): Principal | Reply {
     const { claims } = verified;
     const user = core.sessions.checkAccess({ userId: Number(claims.sub), sessionId: claims.sid, jti: claims.jti });
     const permissions = userPermissions(core, user);
-    return { user, claims, permissions, isAdmin: user.isSuperuser || permissions.has('admin') };
+    return { user, token: credential, claims, permissions, isAdmin: user.isSuperuser || permissions.has('admin') };
   } catch (e) {
     if (isCoreError(e)) return coreErrorReply(e);
     throw e;

@@ -218,9 +218,6 @@ export function createDirectory({ db, clock, cache }: CoreContext) {
       };
     },
 
-    listRoles(): Role[] {
-      return db.select().from(roles).orderBy(asc(roles.id)).all();
-    },
 
     /** Throws not_found for the first id that names no role. */
     requireRoles(ids: number[]): void {

@@ -148,11 +148,6 @@ function list(filter: UserFilter): { total: number; items: User[] } {
       return r && toUser(r);
     },
 
-    byUuid(uuid: string): User | undefined {
-      const r = db.select().from(users).where(eq(users.uuid, uuid)).get();
-      return r && toUser(r);
-    },
-
     byEmail(email: string): User | undefined {
       const r = db.select().from(users).where(eq(users.email, email)).get();
       return r && toUser(r);

@@ -20,6 +20,9 @@ export async function readJsonBody(c: Context): Promise<JsonBody> {
   }
 }
 
+/** `application/json` or `application/*+json` (what Flask and FastAPI both treat as JSON). */
+export const isJsonMediaType = (m: string) => m === 'application/json' || (m.startsWith('application/') && m.endsWith('+json'));
+
 /** The media type of the request without parameters, lower-cased ('' when absent). */
 export function mediaType(c: Context): string {
   return (reqHeader(c, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();

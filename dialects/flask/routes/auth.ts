@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { isCoreError, type Core, type User } from '../../../src/core/index.ts';
 import { formatWallClock } from '../../../src/http/datetime.ts';
 import { reqHeader } from '../../../src/http/headers.ts';
+import { isJsonMediaType, mediaType } from '../../../src/http/body.ts';
 import { clientIp } from '../../../src/http/client-ip.ts';
 import { pyJsonLoads, PyRecursionError, type PyValue } from '../../../src/http/python/json.ts';
 import { isPyDict, pyTruthy } from '../../../src/http/python/values.ts';
@@ -16,14 +17,10 @@ const USER_ATTRIBUTES = new Set([
 const EMPTY_CREDENTIALS = '用户名密码不能为空';
 const REGISTERED_ROLE = 'USER';
 
-const isJsonMedia = (c: Context) => {
-  const m = (reqHeader(c, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  return m === 'application/json' || (m.startsWith('application/') && m.endsWith('+json'));
-};
 
 /** `request.get_json()`: 415 for a non-JSON content type, 400 for a body CPython's json refuses. */
 async function getJson(c: Context): Promise<{ ok: true; value: PyValue } | { ok: false; reply: Reply }> {
-  if (!isJsonMedia(c)) return { ok: false, reply: PAGES.unsupportedMediaType() };
+  if (!isJsonMediaType(mediaType(c))) return { ok: false, reply: PAGES.unsupportedMediaType() };
   try {
     const parsed = pyJsonLoads(new Uint8Array(await c.req.arrayBuffer()));
     return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, reply: PAGES.badRequest() };

@@ -34,10 +34,9 @@ export function sessionEndpoints({ core, tokens }: Deps, views: Views): Endpoint
     method: 'POST',
     path: `${BASE}/refresh`,
     body: Refresh,
-    handle({ principal, body, c }) {
+    handle({ principal, body }) {
       if (!principal.claims) return fail(400, 'API密钥无法刷新');
-      const header = /^Bearer\s+(\S+)/i.exec(c.req.header('authorization') ?? '')?.[1];
-      if (body.token !== header) return fail(400, 'Token不一致');
+      if (body.token !== principal.token) return fail(400, 'Token不一致');
       const old = principal.claims;
       core.sessions.denyJti(old.jti, old.exp * 1000);
       const { token, claims } = tokens.sign(principal.user.id, old.sid, old.rem);
