@@ -8,7 +8,7 @@ export interface CurlCall {
   body?: string;
 }
 
-export const seedPath = (file: string) => fileURLToPath(new URL(`../../../shared/seeds/${file}`, import.meta.url));
+export const seedPath = (file: string) => fileURLToPath(new URL(`../../fixtures/seeds/${file}`, import.meta.url));
 
 /** Shell words of one command from `from`: quotes kept together, `\`-newline joined; ends at an unquoted newline. */
 function shellWords(text: string, from: number): string[] {
