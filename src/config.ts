@@ -13,6 +13,12 @@ const OnOff = v.pipe(
   v.picklist(['on', 'off', 'true', 'false', '1', '0'], 'must be on or off'),
   v.transform((s) => ['on', 'true', '1'].includes(s)),
 );
+const Millis = v.pipe(
+  v.string(),
+  v.regex(/^\d{1,7}$/, 'must be a whole number of milliseconds'),
+  v.transform(Number),
+  v.minValue(1, 'must be at least 1 ms'),
+);
 const DialectList = v.pipe(
   v.string(),
   v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
@@ -20,7 +26,7 @@ const DialectList = v.pipe(
   v.minLength(1, 'must name at least one dialect'),
 );
 
-const ConfigSchema = v.object({
+const ConfigSchema = v.pipe(v.object({
   host: v.optional(v.pipe(v.string(), v.minLength(1)), '127.0.0.1'),
   dataDir: v.optional(v.pipe(v.string(), v.minLength(1)), './data'),
   only: v.optional(DialectList, DIALECT_NAMES.join(',')),
@@ -28,6 +34,8 @@ const ConfigSchema = v.object({
   timeZone: v.optional(v.pipe(v.string(), v.check(isValidTimeZone, 'must be an IANA time zone such as Asia/Shanghai')), 'Asia/Shanghai'),
   rateLimits: v.optional(OnOff, 'on'),
   usageRetentionDays: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'must be a whole number of days'), v.transform(Number), v.minValue(1, 'must be at least 1 day')), '90'),
+  headersTimeoutMs: v.optional(Millis, '10000'),
+  requestTimeoutMs: v.optional(Millis, '30000'),
   corsOrigins: v.optional(
     v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))),
     'http://localhost:3000,http://localhost:8080',
@@ -41,7 +49,7 @@ const ConfigSchema = v.object({
     commit: v.optional(v.string(), 'unknown'),
     pythonVersion: v.optional(v.string(), '3.11.7'),
   }),
-});
+}), v.forward(v.check((c) => c.headersTimeoutMs <= c.requestTimeoutMs, 'must not be shorter than the headers timeout'), ['requestTimeoutMs']));
 
 export type AppConfig = v.InferOutput<typeof ConfigSchema>;
 
@@ -56,6 +64,10 @@ ${DIALECT_NAMES.map((n) => `  --port-${n} <port>`.padEnd(27) + `(DIALECTGATE_POR
   --tz <zone>              time zone of legacy dates (DIALECTGATE_TZ, default Asia/Shanghai)
   --rate-limits <on|off>   legacy per-IP login limits (DIALECTGATE_RATE_LIMITS, default on)
   --usage-retention-days   days API-key usage is kept (DIALECTGATE_USAGE_RETENTION_DAYS, default 90)
+  --headers-timeout-ms <n> request line and headers must arrive within n ms, else 408 and close
+                           (DIALECTGATE_HEADERS_TIMEOUT_MS, default 10000)
+  --request-timeout-ms <n> the whole request, body included, within n ms, else 408 and close
+                           (DIALECTGATE_REQUEST_TIMEOUT_MS, default 30000; not less than the headers timeout)
   --cors-origins <list>    fastapi CORS origins (DIALECTGATE_CORS_ORIGINS)
   -h, --help               this text
 `;
@@ -76,6 +88,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AppConfig {
         tz: { type: 'string' },
         'rate-limits': { type: 'string' },
         'usage-retention-days': { type: 'string' },
+        'headers-timeout-ms': { type: 'string' },
+        'request-timeout-ms': { type: 'string' },
         'cors-origins': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(DIALECT_NAMES.map((n) => [`port-${n}`, { type: 'string' as const }])),
@@ -94,6 +108,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AppConfig {
     timeZone: pick('tz', 'DIALECTGATE_TZ'),
     rateLimits: pick('rate-limits', 'DIALECTGATE_RATE_LIMITS'),
     usageRetentionDays: pick('usage-retention-days', 'DIALECTGATE_USAGE_RETENTION_DAYS'),
+    headersTimeoutMs: pick('headers-timeout-ms', 'DIALECTGATE_HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: pick('request-timeout-ms', 'DIALECTGATE_REQUEST_TIMEOUT_MS'),
     corsOrigins: pick('cors-origins', 'DIALECTGATE_CORS_ORIGINS'),
     fastapi: {
       version: env.DIALECTGATE_FASTAPI_VERSION,

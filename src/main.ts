@@ -1,5 +1,5 @@
 // config → store → migrate → seed-if-empty → listeners → graceful shutdown
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { dialects } from '../dialects/index.ts';
@@ -31,6 +31,10 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
   const started = performance.now();
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const dirMode = statSync(dataDir).mode & 0o777;
+  if (dirMode & 0o077) {
+    log(`warning: data directory ${dataDir} is mode 0${dirMode.toString(8).padStart(3, '0')}, open to other users; chmod 700 it (the files in it are 0600)`);
+  }
   const store = openStore(join(dataDir, 'gateway.db'));
   const random = opts.random ?? systemRandom;
   const policy = { usageRetentionMs: config.usageRetentionDays * 86_400_000, ...opts.policy };
@@ -44,7 +48,8 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
   try {
     for (const name of config.only) {
       const app = dialects[name].createApp({ core, config, key: keys[name]! });
-      listeners.push(await serveOnPort(name, app, config.host, config.ports[name]));
+      const limits = { headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs };
+      listeners.push(await serveOnPort(name, app, config.host, config.ports[name], limits));
     }
   } catch (e) {
     await Promise.all(listeners.map((l) => l.close()));
