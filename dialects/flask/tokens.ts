@@ -98,12 +98,13 @@ export function createTokens(key: Uint8Array, clock: Clock, random: Random) {
   // Tokens whose structure and signature were verified: only the time-based claims can change their fate.
   const verified = new Map<string, Record<string, PyValue>>();
 
-  function sign(sub: string, type: TokenType): string {
+  /** A refresh token's jti names its core session (a UUID, as Flask-JWT-Extended's jti always was). */
+  function sign(sub: string, type: TokenType, jti = random.uuid()): string {
     const now = Math.floor(clock.now() / 1000);
     const claims: FlaskClaims = {
       fresh: false,
       iat: now,
-      jti: random.uuid(),
+      jti,
       type,
       sub,
       nbf: now,

@@ -14,7 +14,7 @@ export function coreErrorReply(e: CoreError, entity: 'user' | 'role' | 'permissi
       if (entity === 'permission') return fail(409, '权限已存在');
       return fail(409, CONFLICT[String(e.details.field)] ?? '资源冲突');
     case 'forbidden':
-      return fail(403, '权限不足');
+      return e.details.reason === 'api_key' ? KEY_FORBIDDEN() : fail(403, '权限不足');
     case 'validation':
       return invalid([{ field: String(e.details.field ?? 'body'), message: '格式不正确' }]);
     case 'invalid_credentials':

@@ -1,6 +1,6 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
-import { isCoreError, type ApiKey, type Core, type User } from '../../src/core/index.ts';
+import { asUser, isCoreError, type Actor, type ApiKey, type Core, type User } from '../../src/core/index.ts';
 import { readJsonBody } from '../../src/http/body.ts';
 import { clientIp } from '../../src/http/client-ip.ts';
 import { reqHeader } from '../../src/http/headers.ts';
@@ -19,6 +19,9 @@ export interface Principal {
   permissions: Set<string>;
   isAdmin: boolean;
 }
+
+/** The principal as the core sees it: a request made with an API key carries that fact into every write. */
+export const actorOf = (p: Principal): Actor => asUser(p.user, p.key !== undefined);
 
 export interface Input<Q, B> {
   c: Context;

@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { apiKeys, apiKeyUsage, users } from '../db/schema.ts';
 import type { CoreContext } from './context.ts';
 import type { Audit } from './audit.ts';
+import { assertNotApiKey, type Actor } from './actor.ts';
 import { CoreError } from './errors.ts';
 import { toUser, type User } from './users-view.ts';
 
@@ -70,7 +71,9 @@ export function createApiKeys(ctx: CoreContext, audit: Audit, opts: { usageReten
     get,
     find: (id: number) => db.select().from(apiKeys).where(eq(apiKeys.id, id)).get(),
 
-    create(userId: number, input: { name: string; description?: string | null; permissions: string[]; expiresInDays: number }): { key: string; record: ApiKey } {
+    /** A key is a credential: a request made with a key may not create one (nor enable or delete one). */
+    create(userId: number, input: { name: string; description?: string | null; permissions: string[]; expiresInDays: number }, actor: Actor): { key: string; record: ApiKey } {
+      assertNotApiKey(actor);
       const key = PREFIX + random.bytes(20).toString('hex');
       const now = clock.now();
       const record = db
@@ -114,14 +117,16 @@ export function createApiKeys(ctx: CoreContext, audit: Audit, opts: { usageReten
       return { total, items };
     },
 
-    setStatus(id: number, status: 'active' | 'inactive'): ApiKey {
+    setStatus(id: number, status: 'active' | 'inactive', actor: Actor): ApiKey {
+      if (status === 'active') assertNotApiKey(actor);
       get(id);
       const k = db.update(apiKeys).set({ status, updatedAt: clock.now() }).where(eq(apiKeys.id, id)).returning().get()!;
       audit.record(status === 'active' ? 'api_key.enabled' : 'api_key.disabled', k.userId, k.name, { keyId: id });
       return k;
     },
 
-    delete(id: number): void {
+    delete(id: number, actor: Actor): void {
+      assertNotApiKey(actor);
       const k = get(id);
       db.delete(apiKeys).where(eq(apiKeys.id, id)).run();
       audit.record('api_key.deleted', k.userId, k.name, { keyId: id });

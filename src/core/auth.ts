@@ -80,6 +80,31 @@ export function createAuth(ctx: CoreContext, audit: Audit) {
     });
   }
 
+  /** The one verify every attempt costs, known user or not, whatever the password's length. */
+  async function verifyOnce(row: typeof users.$inferSelect | undefined, password: string): Promise<{ ok: boolean; temporary: boolean }> {
+    const fits = fitsPasswordLimit(password);
+    const probe = password.slice(0, 1024);
+    if (!row) {
+      await hasher.verify(DUMMY_HASH, probe);
+      return { ok: false, temporary: false };
+    }
+    // A pending temporary password is verified alongside (argon2 runs on the thread pool): same wall time.
+    const [ok, temporary] = await Promise.all([hasher.verify(row.passwordHash, probe), verifyTemporary(row, probe)]);
+    return { ok: fits && ok, temporary: fits && !ok && temporary };
+  }
+
+  /** A locked account is refused after the same verify an open one costs, so a lock tells nothing either. */
+  async function refuseIfLocked(row: typeof users.$inferSelect, password: string, event: 'login.locked' | 'password.change_locked', meta: { ip?: string }): Promise<void> {
+    try {
+      if (row.status === 'locked') throw new CoreError('account_locked', { until: null });
+      assertUnlocked(row.id);
+    } catch (e) {
+      await hasher.verify(DUMMY_HASH, password.slice(0, 1024));
+      audit.record(event, row.id, row.username, { ip: meta.ip });
+      throw e;
+    }
+  }
+
   return {
     /**
      * Order as the legacy servers checked: unknown user, lock, password, then status
@@ -88,23 +113,15 @@ export function createAuth(ctx: CoreContext, audit: Audit) {
     async authenticate(username: string, password: string, meta: { ip?: string } = {}): Promise<User> {
       const found = db.select({ id: users.id }).from(users).where(eq(users.username, username)).get();
       if (!found) {
-        await hasher.verify(DUMMY_HASH, password.slice(0, 1024));
+        await verifyOnce(undefined, password);
         audit.record('login.failure', null, username, { reason: 'unknown_user', ip: meta.ip });
         throw new CoreError('invalid_credentials', { reason: 'unknown_user' });
       }
       return serialized(found.id, async () => {
         const row = db.select().from(users).where(eq(users.id, found.id)).get();
         if (!row) throw new CoreError('invalid_credentials', { reason: 'unknown_user' });
-        try {
-          if (row.status === 'locked') throw new CoreError('account_locked', { until: null });
-          assertUnlocked(row.id);
-        } catch (e) {
-          audit.record('login.locked', row.id, username, { ip: meta.ip });
-          throw e;
-        }
-        const fits = fitsPasswordLimit(password);
-        const ok = fits && (await hasher.verify(row.passwordHash, password));
-        const temporary = !ok && fits && (await verifyTemporary(row, password));
+        await refuseIfLocked(row, password, 'login.locked', meta);
+        const { ok, temporary } = await verifyOnce(row, password);
         if (!ok && !temporary) {
           recordFailure(row.id);
           audit.record('login.failure', row.id, username, { reason: 'bad_password', ip: meta.ip });
@@ -121,9 +138,29 @@ export function createAuth(ctx: CoreContext, audit: Audit) {
       });
     },
 
-    /** Clears a lock (operators). */
-    unlock(userId: number): void {
-      db.delete(loginFailures).where(eq(loginFailures.userId, userId)).run();
+    /**
+     * The current password of a password change, checked as a login is: a locked account is refused, and a
+     * wrong password counts toward the same lockout (so a change form is no unthrottled oracle).
+     */
+    verifyCurrentPassword(userId: number, password: string, meta: { ip?: string } = {}): Promise<void> {
+      return serialized(userId, async () => {
+        const row = db.select().from(users).where(eq(users.id, userId)).get();
+        if (!row) throw new CoreError('not_found', { entity: 'user', id: userId });
+        await refuseIfLocked(row, password, 'password.change_locked', meta);
+        const { ok } = await verifyOnce(row, password);
+        if (!ok) {
+          recordFailure(row.id);
+          audit.record('password.change_failure', row.id, row.username, { ip: meta.ip });
+          throw new CoreError('invalid_credentials', { reason: 'bad_password' });
+        }
+      });
+    },
+
+    /** Clears a lock, the hard lock included (operators: `npm run unlock`, later the control plane). */
+    unlock(userId: number): boolean {
+      const cleared = db.delete(loginFailures).where(eq(loginFailures.userId, userId)).run().changes > 0;
+      if (cleared) audit.record('account.unlocked', userId, null);
+      return cleared;
     },
   };
 }

@@ -11,6 +11,7 @@ import { createSessions } from './sessions.ts';
 import { createUsers } from './users.ts';
 import { createReadCache } from './read-cache.ts';
 import { createApiKeys } from './api-keys.ts';
+import { createFacts } from './facts.ts';
 
 export interface CoreOptions {
   db: Db;
@@ -37,8 +38,9 @@ export function createCore(opts: CoreOptions) {
   const directory = createDirectory(ctx);
   const sessions = createSessions(ctx, audit);
   const apiKeys = createApiKeys(ctx, audit, { usageRetentionMs: policy.usageRetentionMs, flushEvery: 500 });
-  const users = createUsers(ctx, { audit, directory, sessions, outbox, apiKeys });
+  const facts = createFacts(ctx);
   const auth = createAuth(ctx, audit);
+  const users = createUsers(ctx, { audit, directory, sessions, outbox, apiKeys, facts, auth });
   /** True when the store answers (health checks). */
   const ping = ctx.db.select({ ok: sql<number>`1` }).from(sql`(select 1)`).prepare();
   const storeReachable = (): boolean => {
@@ -48,11 +50,12 @@ export function createCore(opts: CoreOptions) {
       return false;
     }
   };
-  return { clock: ctx.clock, random: ctx.random, storeReachable, audit, outbox, directory, sessions, users, auth, apiKeys };
+  return { clock: ctx.clock, random: ctx.random, storeReachable, facts, audit, outbox, directory, sessions, users, auth, apiKeys };
 }
 export type Core = ReturnType<typeof createCore>;
 
 export { CoreError, isCoreError, type ErrorKind } from './errors.ts';
+export { ANONYMOUS, SYSTEM, asUser, type Actor } from './actor.ts';
 export type { User } from './users-view.ts';
 export type { Role, Permission, Department, ApiGrant } from './directory.ts';
 export { grantMatches } from './directory.ts';

@@ -15,10 +15,9 @@ export interface AccessClaims {
   /** The user, by numeric id or by UUID (one of the two). */
   userId?: number;
   userUuid?: string;
-  sessionId?: string;
+  /** Every token belongs to a session, so a revocation is exact to the millisecond (never a whole-second `iat`). */
+  sessionId: string;
   jti?: string;
-  /** Epoch seconds, for tokens without a session. */
-  issuedAt?: number;
 }
 
 /**
@@ -38,13 +37,8 @@ export function createSessions(ctx: CoreContext, audit: Audit) {
   function decide(claims: AccessClaims): User {
     const row = claims.userId !== undefined ? userById.get({ id: claims.userId }) : userByUuid.get({ uuid: claims.userUuid ?? '' });
     if (!row || row.status !== 'active') throw new CoreError('token_revoked', { reason: row ? 'user_inactive' : 'user_gone' });
-    if (claims.sessionId !== undefined) {
-      const session = sessionById.get({ id: claims.sessionId });
-      if (!session || session.userId !== row.id || session.revokedAt !== null)
-        throw new CoreError('token_revoked', { reason: 'session' });
-    } else if (claims.issuedAt === undefined || claims.issuedAt < Math.floor(row.tokensValidAfter / 1000)) {
-      throw new CoreError('token_revoked', { reason: 'issued_before_revocation' });
-    }
+    const session = sessionById.get({ id: claims.sessionId });
+    if (!session || session.userId !== row.id || session.revokedAt !== null) throw new CoreError('token_revoked', { reason: 'session' });
     if (claims.jti !== undefined && deniedByJti.get({ jti: claims.jti })) throw new CoreError('token_revoked', { reason: 'denied' });
     return toUser(row);
   }
@@ -60,10 +54,11 @@ export function createSessions(ctx: CoreContext, audit: Audit) {
   }
 
   return {
-    start(userId: number, audience: string, ttlMs: number): SessionTokens {
+    /** `ids`: a dialect whose tokens carry no session claim names the session by a claim they have (flask: the jti). */
+    start(userId: number, audience: string, ttlMs: number, ids: Partial<SessionTokens> = {}): SessionTokens {
       const now = clock.now();
-      const sessionId = newId();
-      const refreshJti = newId();
+      const sessionId = ids.sessionId ?? newId();
+      const refreshJti = ids.refreshJti ?? newId();
       db.insert(sessions)
         .values({ id: sessionId, userId, audience, currentJti: refreshJti, createdAt: now, expiresAt: now + ttlMs })
         .run();
@@ -105,7 +100,7 @@ export function createSessions(ctx: CoreContext, audit: Audit) {
 
     /** The hot path of every authenticated request. */
     checkAccess(claims: AccessClaims): User {
-      return cache.remember(`access|${claims.userId}|${claims.userUuid}|${claims.sessionId}|${claims.jti}|${claims.issuedAt}`, () => decide(claims));
+      return cache.remember(`access|${claims.userId}|${claims.userUuid}|${claims.sessionId}|${claims.jti}`, () => decide(claims));
     },
 
     /** Logout: the token's session ends, and the jti is denied until it would have expired. */

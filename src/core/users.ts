@@ -7,6 +7,9 @@ import type { Outbox } from './outbox.ts';
 import type { ApiKeys } from './api-keys.ts';
 import type { Sessions } from './sessions.ts';
 import { CoreError } from './errors.ts';
+import { assertMayTouchSuperuser, assertNotApiKey, SYSTEM, type Actor } from './actor.ts';
+import type { Auth } from './auth.ts';
+import type { Facts } from './facts.ts';
 import { checkPasswordShape } from './passwords.ts';
 import { toUser, type User, type UserRow } from './users-view.ts';
 
@@ -49,9 +52,12 @@ const RESET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 
 const likePattern = (needle: string) => '%' + needle.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
 
-export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: Directory; sessions: Sessions; outbox: Outbox; apiKeys: ApiKeys }) {
+export function createUsers(
+  ctx: CoreContext,
+  deps: { audit: Audit; directory: Directory; sessions: Sessions; outbox: Outbox; apiKeys: ApiKeys; facts: Facts; auth: Auth },
+) {
   const { db, clock, random, hasher, policy, cache } = ctx;
-  const { audit, directory, sessions, outbox, apiKeys } = deps;
+  const { audit, directory, sessions, outbox, apiKeys, facts, auth } = deps;
 
   // One prepared pair of statements per combination of filters, built on first use.
   const listQueries = new Map<string, ReturnType<typeof prepareList>>();
@@ -126,7 +132,7 @@ export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: D
     return out;
   }
 
-function list(filter: UserFilter): { total: number; items: User[] } {
+  function list(filter: UserFilter): { total: number; items: User[] } {
     const pageSize = Math.min(Math.max(filter.pageSize, 1), policy.maxPageSize);
     const page = Math.max(filter.page, 1);
     const q = listQuery(filter);
@@ -140,6 +146,43 @@ function list(filter: UserFilter): { total: number; items: User[] } {
     };
     const total = q.count.get(params)?.n ?? 0;
     return { total, items: q.page.all(params).map(toUser) };
+  }
+
+  /** `onlyUninitialised`: refused (conflict) once the gateway has been initialised, checked in the same transaction. */
+  async function createUser(input: NewUser, actor: Actor, opts: { onlyUninitialised?: boolean } = {}): Promise<User> {
+    assertMayTouchSuperuser(actor, false, input.isSuperuser === true);
+    checkPasswordShape(input.password);
+    const passwordHash = await hasher.hash(input.password);
+    const user = db.transaction(() => {
+      if (opts.onlyUninitialised && facts.has('initialised')) throw new CoreError('conflict', { field: 'initialised' });
+      assertUnique(input.username, input.email);
+      requireDept(input.deptId);
+      const now = clock.now();
+      const created = db
+        .insert(users)
+        .values({
+          uuid: random.uuid(),
+          username: input.username,
+          email: input.email,
+          passwordHash,
+          status: input.status ?? 'active',
+          isSuperuser: input.isSuperuser ?? false,
+          deptId: input.deptId ?? null,
+          alias: input.alias ?? null,
+          phone: input.phone ?? null,
+          realName: input.realName ?? null,
+          position: input.position ?? null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+      replaceRoles(created.id, input.roleIds ?? []);
+      if (created.isSuperuser) facts.record('initialised');
+      return toUser(created);
+    });
+    audit.record('user.created', user.id, user.username);
+    return user;
   }
 
   return {
@@ -160,6 +203,13 @@ function list(filter: UserFilter): { total: number; items: User[] } {
 
     list,
 
+    /** Has the gateway been initialised (a superuser has existed, or a fixture set was loaded)? */
+    initialised: () => facts.has('initialised'),
+
+    /** The one-time set-up of a superuser on an uninitialised gateway; a conflict afterwards, whatever users exist. */
+    initialise: (username: string, password: string): Promise<User> =>
+      createUser({ username, email: null, password, isSuperuser: true }, SYSTEM, { onlyUninitialised: true }),
+
     /** A page of users with their roles and departments, read in one snapshot and remembered until a write. */
     page(filter: UserFilter): { total: number; items: { user: User; roles: Role[]; department: Department | undefined }[] } {
       return cache.remember(`page|${JSON.stringify(filter)}`, () => db.transaction(() => {
@@ -173,42 +223,12 @@ function list(filter: UserFilter): { total: number; items: User[] } {
       }));
     },
 
-    async create(input: NewUser): Promise<User> {
-      checkPasswordShape(input.password);
-      const passwordHash = await hasher.hash(input.password);
-      const user = db.transaction(() => {
-        assertUnique(input.username, input.email);
-        requireDept(input.deptId);
-        const now = clock.now();
-        const created = db
-          .insert(users)
-          .values({
-            uuid: random.uuid(),
-            username: input.username,
-            email: input.email,
-            passwordHash,
-            status: input.status ?? 'active',
-            isSuperuser: input.isSuperuser ?? false,
-            deptId: input.deptId ?? null,
-            alias: input.alias ?? null,
-            phone: input.phone ?? null,
-            realName: input.realName ?? null,
-            position: input.position ?? null,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning()
-          .get();
-        replaceRoles(created.id, input.roleIds ?? []);
-        return toUser(created);
-      });
-      audit.record('user.created', user.id, user.username);
-      return user;
-    },
+    create: createUser,
 
-    update(id: number, patch: UserPatch): User {
+    update(id: number, patch: UserPatch, actor: Actor): User {
       const user = db.transaction(() => {
         const before = row(id);
+        assertMayTouchSuperuser(actor, before.isSuperuser, patch.isSuperuser === true);
         assertUnique(patch.username, patch.email, id);
         requireDept(patch.deptId);
         const { roleIds, ...fields } = patch;
@@ -219,6 +239,7 @@ function list(filter: UserFilter): { total: number; items: User[] } {
           apiKeys.disableAllOf(id);
         }
         if (after.status === 'active' && before.status === 'locked') db.delete(loginFailures).where(eq(loginFailures.userId, id)).run();
+        if (after.isSuperuser) facts.record('initialised');
         return toUser(after);
       });
       audit.record('user.updated', id, user.username, { fields: Object.keys(patch) });
@@ -226,16 +247,21 @@ function list(filter: UserFilter): { total: number; items: User[] } {
     },
 
     /** Hard delete: roles, sessions, keys and counters go with the user (foreign-key cascade). */
-    delete(id: number): void {
+    delete(id: number, actor: Actor): void {
       const r = row(id);
+      assertMayTouchSuperuser(actor, r.isSuperuser);
       db.delete(users).where(eq(users.id, id)).run();
       audit.record('user.deleted', id, r.username);
     },
 
-    /** Needs the current password; every other session of the user ends (`keepSession` stays). */
-    async changePassword(id: number, current: string, next: string, keepSession?: string): Promise<void> {
+    /**
+     * Needs the current password, checked as a login is (a wrong one counts toward the shared lockout, a locked
+     * account is refused); every other session of the user ends (`keepSession` stays).
+     */
+    async changePassword(id: number, current: string, next: string, actor: Actor, keepSession?: string): Promise<void> {
+      assertNotApiKey(actor);
       const r = row(id);
-      if (!(await hasher.verify(r.passwordHash, current))) throw new CoreError('invalid_credentials', { reason: 'bad_password' });
+      await auth.verifyCurrentPassword(id, current);
       checkPasswordShape(next);
       setPasswordHash(id, await hasher.hash(next), keepSession);
       audit.record('password.changed', id, r.username);
@@ -245,8 +271,10 @@ function list(filter: UserFilter): { total: number; items: User[] } {
      * A one-time password valid for `ttlMs` beside the current one (the first login with it consumes it);
      * every token of the user is revoked, and with `mail` the password goes to the outbox.
      */
-    async issueTemporaryPassword(id: number, opts: { ttlMs: number; mail: boolean }): Promise<string> {
+    async issueTemporaryPassword(id: number, opts: { ttlMs: number; mail: boolean }, actor: Actor): Promise<string> {
+      assertNotApiKey(actor);
       const r = row(id);
+      assertMayTouchSuperuser(actor, r.isSuperuser);
       const password = randomPassword(12);
       const tempPasswordHash = await hasher.hash(password);
       db.transaction(() => {
@@ -264,9 +292,11 @@ function list(filter: UserFilter): { total: number; items: User[] } {
      * Sets a random password, revokes every token of the user and mails the password through the outbox.
      * Returns the password so a dialect that shows it may; one that does not simply drops it.
      */
-    async resetPassword(id: number, opts: { refuseSuperuser?: boolean; length?: number; mail?: boolean } = {}): Promise<string> {
+    async resetPassword(id: number, actor: Actor, opts: { refuseSuperuser?: boolean; length?: number; mail?: boolean } = {}): Promise<string> {
+      assertNotApiKey(actor);
       const r = row(id);
       if (opts.refuseSuperuser && r.isSuperuser) throw new CoreError('forbidden', { reason: 'superuser' });
+      assertMayTouchSuperuser(actor, r.isSuperuser);
       const password = randomPassword(opts.length ?? 12);
       setPasswordHash(id, await hasher.hash(password));
       if ((opts.mail ?? true) && r.email) {

@@ -169,3 +169,9 @@ export const outbox = sqliteTable('outbox', {
   body: text('body').notNull(),
   kind: text('kind').notNull(),
 });
+
+/** One-time facts of this store, by name (e.g. `initialised`: a superuser has existed or fixtures were loaded). */
+export const storeFacts = sqliteTable('store_facts', {
+  name: text('name').primaryKey(),
+  at: integer('at').notNull(),
+});

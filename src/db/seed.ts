@@ -2,7 +2,7 @@ import { count } from 'drizzle-orm';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
-import type { Core } from '../core/index.ts';
+import { SYSTEM, type Core } from '../core/index.ts';
 import type { Db } from './connection.ts';
 import { departments, permissions, rolePermissions, roles, users } from './schema.ts';
 
@@ -92,6 +92,7 @@ export async function seed(db: Db, core: Core, set: FixtureSet): Promise<void> {
       phone: u.phone ?? null,
       realName: u.realName ?? null,
       position: u.position ?? null,
-    });
+    }, SYSTEM);
   }
+  core.facts.record('initialised');
 }

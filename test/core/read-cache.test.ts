@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCore, CoreError } from '../../src/core/index.ts';
+import { createCore, CoreError, SYSTEM } from '../../src/core/index.ts';
 import { openStore } from '../../src/db/connection.ts';
 import { readFixtures, seed } from '../../src/db/seed.ts';
 import { ManualClock } from '../../src/core/ports.ts';
@@ -16,9 +16,9 @@ describe('reads are cached only until the store changes', () => {
     const { core } = await makeGateway();
     const s = core.sessions.start(3, 'test', 60_000);
     expect(core.sessions.checkAccess({ userId: 3, sessionId: s.sessionId }).email).toBe('lisi@example.com');
-    core.users.update(3, { email: 'changed@example.com' });
+    core.users.update(3, { email: 'changed@example.com' }, SYSTEM);
     expect(core.sessions.checkAccess({ userId: 3, sessionId: s.sessionId }).email).toBe('changed@example.com');
-    core.users.update(3, { status: 'inactive' });
+    core.users.update(3, { status: 'inactive' }, SYSTEM);
     expect(() => core.sessions.checkAccess({ userId: 3, sessionId: s.sessionId })).toThrow(CoreError);
   });
 
@@ -26,7 +26,7 @@ describe('reads are cached only until the store changes', () => {
     const { core } = await makeGateway();
     const before = core.users.page({ page: 1, pageSize: 10 });
     expect(before.items.map((i) => i.user.username)).toContain('lisi');
-    core.users.update(3, { username: 'lisi_renamed', roleIds: [] });
+    core.users.update(3, { username: 'lisi_renamed', roleIds: [] }, SYSTEM);
     const after = core.users.page({ page: 1, pageSize: 10 });
     expect(after.items.find((i) => i.user.id === 3)).toMatchObject({ user: { username: 'lisi_renamed' }, roles: [] });
   });
@@ -43,12 +43,12 @@ describe('reads are cached only until the store changes', () => {
     const s = coreA.sessions.start(3, 'test', 60_000);
     expect(coreA.sessions.checkAccess({ userId: 3, sessionId: s.sessionId }).username).toBe('lisi');
     expect(coreA.sessions.checkAccess({ userId: 3, sessionId: s.sessionId }).username).toBe('lisi'); // cached
-    coreB.users.update(3, { status: 'inactive' });
+    coreB.users.update(3, { status: 'inactive' }, SYSTEM);
     clock.advance(49);
     expect(coreA.sessions.checkAccess({ userId: 3, sessionId: s.sessionId }).username).toBe('lisi'); // the bound
     clock.advance(1);
     expect(() => coreA.sessions.checkAccess({ userId: 3, sessionId: s.sessionId })).toThrow(CoreError);
-    coreB.users.update(3, { status: 'active' });
+    coreB.users.update(3, { status: 'active' }, SYSTEM);
     clock.advance(50);
     // re-enabling does not resurrect the revoked session
     expect(() => coreA.sessions.checkAccess({ userId: 3, sessionId: s.sessionId })).toThrow(CoreError);

@@ -6,6 +6,8 @@ import type { Sent } from './harness.ts';
 export interface GoldenCase {
   name: string;
   as?: string;
+  /** The bearer refresh token of the request was issued here: its session exists (flask names it by the jti). */
+  session?: string;
   request: { method: string; path: string; headers?: Record<string, string>; body?: string };
   response: { status: number; headers?: Record<string, string | null>; body: string };
 }

@@ -35,8 +35,9 @@ export interface TestGateway {
   app(name: DialectName): Hono;
 }
 
-export async function makeGateway(opts: { config?: Partial<AppConfig>; policy?: Partial<Policy> } = {}): Promise<TestGateway> {
-  const store = openStore(await seededBytes());
+/** `empty`: a store that was never seeded (an uninitialised gateway). */
+export async function makeGateway(opts: { config?: Partial<AppConfig>; policy?: Partial<Policy>; empty?: boolean } = {}): Promise<TestGateway> {
+  const store = openStore(opts.empty ? ':memory:' : await seededBytes());
   const clock = new ManualClock(T0);
   const core = createCore({ db: store.db, clock, random: seededRandom(42), policy: opts.policy });
   const config = { ...defaultConfig(), rateLimits: false, ...opts.config };

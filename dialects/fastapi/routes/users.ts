@@ -1,6 +1,6 @@
 import type * as v from 'valibot';
 import type { AppConfig } from '../../../src/config.ts';
-import { CoreError, type Core } from '../../../src/core/index.ts';
+import { asUser, CoreError, type Core } from '../../../src/core/index.ts';
 import { renderOnce } from '../../../src/http/body.ts';
 
 type PageResult = ReturnType<Core['users']['page']>;
@@ -63,7 +63,7 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     guard: 'rbac',
     body: UserCreate,
     onError: userOperationError('create'),
-    async handle({ body }) {
+    async handle({ user, body }) {
       if (hasNull(body, ['is_active', 'is_superuser'])) return fail(400, USER_OPERATION_FAILURES.create);
       await core.users.create({
         username: body.username,
@@ -73,7 +73,7 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
         isSuperuser: body.is_superuser ?? false,
         roleIds: body.role_ids ?? [],
         deptId: body.dept_id || null,
-      });
+      }, asUser(user));
       return success(null, 'Created Successfully');
     },
   };
@@ -84,7 +84,7 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     guard: 'rbac',
     body: UserUpdate,
     onError: userOperationError('update'),
-    handle({ body }) {
+    handle({ user, body }) {
       if (hasNull(body, ['is_active', 'is_superuser'])) return fail(400, USER_OPERATION_FAILURES.update);
       core.users.update(body.id, {
         username: body.username,
@@ -94,7 +94,7 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
         ...(body.dept_id !== undefined && { deptId: body.dept_id || null }),
         // Upstream always replaced the roles: leaving role_ids out clears them.
         roleIds: body.role_ids ?? [],
-      });
+      }, asUser(user));
       return success(null, 'Updated Successfully');
     },
   };
@@ -105,8 +105,8 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     guard: 'rbac',
     query: UserIdQuery,
     onError: userOperationError('delete'),
-    handle({ query }) {
-      core.users.delete(query.user_id);
+    handle({ user, query }) {
+      core.users.delete(query.user_id, asUser(user));
       return success(null, 'Deleted Successfully');
     },
   };
@@ -117,9 +117,9 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     guard: 'rbac',
     body: ResetPassword,
     onError: userOperationError('resetPassword'),
-    async handle({ body }) {
+    async handle({ user, body }) {
       // The new password goes to the outbox only; the answer does not show it, as upstream.
-      await core.users.resetPassword(body.user_id, { refuseSuperuser: true });
+      await core.users.resetPassword(body.user_id, asUser(user), { refuseSuperuser: true });
       return success(null, '密码已重置');
     },
   };

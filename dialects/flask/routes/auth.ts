@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { isCoreError, type Core, type User } from '../../../src/core/index.ts';
+import { ANONYMOUS, isCoreError, type Core, type User } from '../../../src/core/index.ts';
 import { formatWallClock } from '../../../src/http/datetime.ts';
 import { reqHeader } from '../../../src/http/headers.ts';
 import { isJsonMediaType, mediaType } from '../../../src/http/body.ts';
@@ -7,7 +7,7 @@ import { clientIp } from '../../../src/http/client-ip.ts';
 import { pyJsonLoads, PyRecursionError, type PyValue } from '../../../src/http/python/json.ts';
 import { isPyDict, pyTruthy } from '../../../src/http/python/values.ts';
 import { failure, jwtError, PAGES, success, type Reply } from '../envelope.ts';
-import { tokenFromHeader, type Refusal, type Tokens } from '../tokens.ts';
+import { REFRESH_TTL_S, tokenFromHeader, type Refusal, type Tokens } from '../tokens.ts';
 
 /** Attributes of the legacy SQLAlchemy `User` model: `User(**data)` raised TypeError on any other key. */
 const USER_ATTRIBUTES = new Set([
@@ -92,11 +92,11 @@ export function authEndpoints(core: Core, tokens: Tokens, timeZone: string) {
     if (typeof username !== 'string') return typeof username === 'object' ? PAGES.internalError() : failure('登录失败');
     try {
       const user = await core.auth.authenticate(username, password, { ip: clientIp(c) });
-      return success('登录成功', {
-        access_token: tokens.sign(user.uuid, 'access'),
-        payload: payload(user),
-        refresh_token: tokens.sign(user.uuid, 'refresh'),
-      });
+      const access = tokens.sign(user.uuid, 'access');
+      // Flask does not rotate refresh tokens: the refresh token's jti names the session, drawn where it always was.
+      const jti = core.random.uuid();
+      core.sessions.start(user.id, 'flask', REFRESH_TTL_S * 1000, { sessionId: jti, refreshJti: jti });
+      return success('登录成功', { access_token: access, payload: payload(user), refresh_token: tokens.sign(user.uuid, 'refresh', jti) });
     } catch (e) {
       if (!isCoreError(e)) throw e;
       if (e.kind === 'user_disabled') return failure('账号被禁用');
@@ -117,7 +117,7 @@ export function authEndpoints(core: Core, tokens: Tokens, timeZone: string) {
     if (email !== null && core.users.byEmail(email)) return failure('邮箱已经存在');
     const role = core.directory.roleByName(REGISTERED_ROLE);
     try {
-      await core.users.create({ username, email, password, roleIds: role ? [role.id] : [] });
+      await core.users.create({ username, email, password, roleIds: role ? [role.id] : [] }, ANONYMOUS);
       return success('注册成功');
     } catch (e) {
       if (!isCoreError(e)) throw e;
@@ -132,10 +132,10 @@ export function authEndpoints(core: Core, tokens: Tokens, timeZone: string) {
     if (!header.ok) return refusalReply(header.refusal);
     const decoded = tokens.decode(header.token, true);
     if (!decoded.ok) return refusalReply(decoded.refusal);
-    const { sub, iat } = decoded.claims as { sub: string; iat?: number };
+    const { sub, jti } = decoded.claims as { sub: string; jti?: string };
     try {
-      // Disabled or deleted users, and tokens from before a password change, are revoked (a security fix).
-      const user = core.sessions.checkAccess({ userUuid: sub, issuedAt: typeof iat === 'number' ? Math.trunc(iat) : 0 });
+      // The refresh token's session: a disable, delete, password change or reset ends it at once (a security fix).
+      const user = core.sessions.checkAccess({ userUuid: sub, sessionId: jti ?? '' });
       return success('刷新令牌成功', { access_token: tokens.sign(user.uuid, 'access') });
     } catch (e) {
       if (isCoreError(e)) return jwtError(401, 'Token has been revoked');

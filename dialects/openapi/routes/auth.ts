@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { isCoreError, type Core, type User } from '../../../src/core/index.ts';
+import { asUser, isCoreError, type Core, type User } from '../../../src/core/index.ts';
 import { clientIp } from '../../../src/http/client-ip.ts';
 import { mediaType, readJsonBody } from '../../../src/http/body.ts';
 import { reqHeader } from '../../../src/http/headers.ts';
@@ -80,18 +80,18 @@ export function authRoutes(core: Core, tokens: Tokens) {
       }
     },
 
-    /** GET /api/v1/auth/initInfo: has the gateway's `admin` been set up? */
+    /** GET /api/v1/auth/initInfo: has the gateway been initialised (a persisted fact, never a username)? */
     initInfo(c: Context): Reply {
-      return gateway(0, lang(c), { isInit: core.users.byUsername(SUPERUSER_NAME) !== undefined });
+      return gateway(0, lang(c), { isInit: core.users.initialised() });
     },
 
-    /** POST /api/v1/auth/init-password: only while there is no `admin`. */
+    /** POST /api/v1/auth/init-password: once; afterwards "already initialised" whatever users exist. */
     async initPassword(c: Context): Promise<Reply> {
       const body = await bind(c, ['newPassword'] as const);
       if (!body) return gateway(10003, lang(c));
-      if (core.users.byUsername(SUPERUSER_NAME)) return gateway(20102, lang(c));
+      if (core.users.initialised()) return gateway(20102, lang(c));
       try {
-        await core.users.create({ username: SUPERUSER_NAME, email: null, password: body.newPassword, isSuperuser: true });
+        await core.users.initialise(SUPERUSER_NAME, body.newPassword);
       } catch (e) {
         if (isCoreError(e)) return gateway(isCoreError(e, 'conflict') ? 20102 : 10003, lang(c));
         throw e;
@@ -119,7 +119,7 @@ export function authRoutes(core: Core, tokens: Tokens) {
       const body = await bind(c, ['currentPassword', 'newPassword'] as const);
       if (!body) return gateway(10003, lang(c));
       try {
-        await core.users.changePassword(user.id, body.currentPassword, body.newPassword, sessionId);
+        await core.users.changePassword(user.id, body.currentPassword, body.newPassword, asUser(user), sessionId);
       } catch (e) {
         if (isCoreError(e)) return gateway(10001, lang(c));
         throw e;

@@ -2,7 +2,7 @@ import type * as v from 'valibot';
 import type { ApiKey } from '../../../src/core/index.ts';
 import { fail, id, iso, listed, ok } from '../envelope.ts';
 import { FORBIDDEN, KEY_FORBIDDEN } from '../errors.ts';
-import type { Deps, Endpoint, Principal } from '../route.ts';
+import { actorOf, type Deps, type Endpoint, type Principal } from '../route.ts';
 import { CreateKey, KeyQuery, StatsQuery } from '../schemas.ts';
 import type { Views } from '../views.ts';
 import { pathId } from './users.ts';
@@ -43,7 +43,7 @@ export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
       if (principal.key) return KEY_FORBIDDEN();
       const held = principal.user.isSuperuser || body.permissions.every((p) => principal.permissions.has(p));
       if (!held) return fail(403, '不能授予自己没有的权限');
-      const { key, record } = core.apiKeys.create(principal.user.id, { name: body.name, description: body.description ?? null, permissions: body.permissions, expiresInDays: body.expires_in_days });
+      const { key, record } = core.apiKeys.create(principal.user.id, { name: body.name, description: body.description ?? null, permissions: body.permissions, expiresInDays: body.expires_in_days }, actorOf(principal));
       return ok('API密钥创建成功', { id: id(record.id), name: record.name, key, permissions: record.permissions, created_at: iso(record.createdAt), expires_at: iso(record.expiresAt) });
     },
   };
@@ -54,7 +54,7 @@ export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
     handle({ principal, params }) {
       const key = ownKey(principal, params.id);
       if (isReply(key)) return key;
-      core.apiKeys.setStatus(key.id, 'inactive');
+      core.apiKeys.setStatus(key.id, 'inactive', actorOf(principal));
       return ok('API密钥已禁用', { id: id(key.id), status: 'inactive', disabled_at: iso(core.clock.now()) });
     },
   };
@@ -66,7 +66,7 @@ export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
       if (principal.key) return KEY_FORBIDDEN();
       const key = ownKey(principal, params.id);
       if (isReply(key)) return key;
-      core.apiKeys.setStatus(key.id, 'active');
+      core.apiKeys.setStatus(key.id, 'active', actorOf(principal));
       return ok('API密钥已启用', { id: id(key.id), status: 'active', enabled_at: iso(core.clock.now()) });
     },
   };
@@ -78,7 +78,7 @@ export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
       if (principal.key) return KEY_FORBIDDEN();
       const key = ownKey(principal, params.id);
       if (isReply(key)) return key;
-      core.apiKeys.delete(key.id);
+      core.apiKeys.delete(key.id, actorOf(principal));
       return ok('API密钥已删除');
     },
   };

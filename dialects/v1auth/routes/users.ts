@@ -2,7 +2,7 @@ import type * as v from 'valibot';
 import { CoreError } from '../../../src/core/index.ts';
 import { fail, id, iso, listed, ok } from '../envelope.ts';
 import { FORBIDDEN } from '../errors.ts';
-import type { Deps, Endpoint, Principal } from '../route.ts';
+import { actorOf, type Deps, type Endpoint, type Principal } from '../route.ts';
 import { ChangePassword, CreateUser, ResetPassword, strongEnough, UpdateUser, UserQuery } from '../schemas.ts';
 import type { Views } from '../views.ts';
 
@@ -78,7 +78,7 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
       if (!Array.isArray(ids)) return ids;
       if (!strongEnough(body.password, body.username)) return fail(400, '密码不符合复杂度要求');
       if (core.users.byUsername(body.username)) return fail(409, '用户名已存在');
-      const user = await core.users.create({ username: body.username, email: body.email, password: body.password, roleIds: ids, ...profileFields(body.profile) });
+      const user = await core.users.create({ username: body.username, email: body.email, password: body.password, roleIds: ids, ...profileFields(body.profile) }, actorOf(principal));
       return ok('用户创建成功', { id: id(user.id), username: user.username, email: user.email, status: user.status, roles: views.roleNames(user), created_at: iso(user.createdAt) });
     },
   };
@@ -102,7 +102,7 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
         ...(body.status !== undefined && { status: body.status }),
         ...(ids !== undefined && { roleIds: ids }),
         ...profileFields(body.profile),
-      });
+      }, actorOf(principal));
       return ok('用户信息更新成功', { id: id(user.id), username: user.username, email: user.email, status: user.status, roles: views.roleNames(user), updated_at: iso(user.updatedAt) });
     },
   };
@@ -114,7 +114,7 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
       if (!admin(principal)) return FORBIDDEN();
       const userId = pathId(params.id, 'user');
       if (userId === principal.user.id) return fail(400, '不能删除当前登录用户');
-      core.users.delete(userId);
+      core.users.delete(userId, actorOf(principal));
       return ok('用户删除成功');
     },
   };
@@ -129,7 +129,7 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
       if (userId !== principal.user.id) return FORBIDDEN();
       if (!strongEnough(body.new_password, principal.user.username)) return fail(400, '密码不符合复杂度要求');
       try {
-        await core.users.changePassword(userId, body.current_password, body.new_password, principal.claims?.sid);
+        await core.users.changePassword(userId, body.current_password, body.new_password, actorOf(principal), principal.claims?.sid);
       } catch (e) {
         if (e instanceof CoreError && e.kind === 'invalid_credentials') return fail(400, '当前密码错误');
         throw e;
@@ -145,7 +145,7 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
     async handle({ principal, params, body }) {
       if (!admin(principal)) return FORBIDDEN();
       const userId = pathId(params.id, 'user');
-      const temporary = await core.users.issueTemporaryPassword(userId, { ttlMs: TEMPORARY_TTL_S * 1000, mail: body.send_email });
+      const temporary = await core.users.issueTemporaryPassword(userId, { ttlMs: TEMPORARY_TTL_S * 1000, mail: body.send_email }, actorOf(principal));
       return ok(body.send_email ? '密码重置成功,新密码已发送至用户邮箱' : '密码重置成功', { temporary_password: temporary, expires_in: TEMPORARY_TTL_S });
     },
   };

@@ -2,6 +2,7 @@ import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { fastapiLogin } from '../../helpers/fastapi.ts';
 import { makeGateway, send, testKey } from '../../helpers/harness.ts';
+import { SYSTEM } from '../../../src/core/index.ts';
 
 const USERINFO = '/api/v1/base/userinfo';
 const REFRESH = '/api/v1/base/refresh_token';
@@ -87,7 +88,7 @@ describe('fastapi tokens', () => {
   it('a disabled user keeps no access and hears 用户不存在或已被禁用 on refresh', async () => {
     const { gw, app } = await setup();
     const lisi = await fastapiLogin(app, 'lisi');
-    gw.core.users.update(3, { status: 'inactive' });
+    gw.core.users.update(3, { status: 'inactive' }, SYSTEM);
     expect((await send(app, 'GET', USERINFO, { token: lisi.access })).text).toBe(body(401, '认证失败'));
     expect((await send(app, 'POST', REFRESH, { json: { refresh_token: lisi.refresh } })).text).toBe(body(401, '用户不存在或已被禁用'));
   });
@@ -166,7 +167,7 @@ describe('fastapi lockout and rate limits', () => {
 describe('fastapi RBAC', () => {
   it('a user whose roles grant no API is "not bound to a role"', async () => {
     const { gw, app } = await setup();
-    await gw.core.users.create({ username: 'norole', email: 'norole@example.com', password: 'norole123' });
+    await gw.core.users.create({ username: 'norole', email: 'norole@example.com', password: 'norole123' }, SYSTEM);
     const t = await fastapiLogin(app, 'norole', 'norole123');
     expect((await send(app, 'GET', '/api/v1/users/list', { token: t.access })).text).toBe(body(403, 'The user is not bound to a role'));
     // userinfo needs no grant

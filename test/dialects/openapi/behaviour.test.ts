@@ -88,16 +88,41 @@ describe('openapi tokens', () => {
   });
 
   it('init-password sets up the `admin` account of an empty gateway, once', async () => {
-    const gw = await makeGateway();
+    const gw = await makeGateway({ empty: true });
     const app = gw.app('openapi');
-    const admin = await fastapiLogin(gw.app('fastapi'), 'zhangsan');
-    // zhangsan holds every fastapi grant: remove the seeded admin so the gateway looks uninitialised
-    expect((await send(gw.app('fastapi'), 'DELETE', '/api/v1/users/delete?user_id=1', { token: admin.access })).status).toBe(200);
     expect((await send(app, 'GET', '/api/v1/auth/initInfo')).json.result).toEqual({ isInit: false });
     expect((await send(app, 'POST', '/api/v1/auth/init-password', { json: { newPassword: 'First-Pass1' } })).json.success).toBe(true);
     expect((await send(app, 'GET', '/api/v1/auth/initInfo')).json.result).toEqual({ isInit: true });
     expect((await send(app, 'POST', '/api/v1/auth/init-password', { json: { newPassword: 'again' } })).json.errorCode).toBe(20102);
     expect((await login(app, 'admin', 'First-Pass1')).access_token).toBeTruthy();
+  });
+
+  it('issue 8.1: renaming or deleting `admin` never makes the gateway initialisable again', async () => {
+    const gw = await makeGateway();
+    const app = gw.app('openapi');
+    const fastapi = gw.app('fastapi');
+    const admin = await fastapiLogin(fastapi, 'admin');
+    // The attack as reported: rename admin (id 1) through fastapi, then initialise anonymously.
+    const renamed = await send(fastapi, 'POST', '/api/v1/users/update', { token: admin.access, json: { id: 1, username: 'root2', email: 'admin@example.com', role_ids: [] } });
+    expect(renamed.json.code).toBe(200);
+    const info = await send(app, 'GET', '/api/v1/auth/initInfo');
+    expect(info.text).toBe('{"success":true,"errorCode":0,"errorMsg":"success","result":{"isInit":true}}\n');
+    const init = await send(app, 'POST', '/api/v1/auth/init-password', { json: { newPassword: 'Attacker-1' } });
+    expect(init.json.errorCode).toBe(20102);
+    expect(gw.core.users.byUsername('admin')).toBeUndefined();
+    // Without any superuser left, still initialised.
+    const root = await fastapiLogin(fastapi, 'root2', 'password123');
+    expect((await send(fastapi, 'DELETE', '/api/v1/users/delete?user_id=1', { token: root.access })).json.code).toBe(200);
+    expect((await send(app, 'GET', '/api/v1/auth/initInfo')).json.result).toEqual({ isInit: true });
+    expect((await send(app, 'POST', '/api/v1/auth/init-password', { json: { newPassword: 'Attacker-1' } })).json.errorCode).toBe(20102);
+    expect(gw.core.users.byUsername('admin')).toBeUndefined();
+  });
+
+  it('two parallel init-password calls on an empty gateway create one superuser', async () => {
+    const gw = await makeGateway({ empty: true });
+    const app = gw.app('openapi');
+    const answers = await Promise.all(['Pass-One-1', 'Pass-Two-2'].map((p) => send(app, 'POST', '/api/v1/auth/init-password', { json: { newPassword: p } })));
+    expect(answers.map((a) => a.json.success === true || a.json.errorCode).sort()).toEqual([20102, true]);
   });
 });
 

@@ -6,13 +6,14 @@ import { V1, v1Key, v1Login } from '../../helpers/v1auth.ts';
 
 // Every route × every kind of caller. `admin` routes must refuse plain users and read-only keys; nothing may pass
 // for anonymous, expired, revoked or foreign credentials.
-const ROUTES: { method: string; path: string; body?: unknown; self?: boolean; keyAllowed?: boolean }[] = [
+// `credential`: a password reset; a request made with an API key may not do it, whatever the key holds.
+const ROUTES: { method: string; path: string; body?: unknown; credential?: boolean }[] = [
   { method: 'GET', path: '/users' },
   { method: 'GET', path: '/users/2' },
   { method: 'POST', path: '/users', body: { username: 'mx', email: 'mx@example.com', password: 'Matrix123!', roles: ['user'] } },
   { method: 'PUT', path: '/users/2', body: { status: 'active' } },
   { method: 'DELETE', path: '/users/4' },
-  { method: 'POST', path: '/users/2/reset-password', body: { send_email: false } },
+  { method: 'POST', path: '/users/2/reset-password', body: { send_email: false }, credential: true },
   { method: 'GET', path: '/roles' },
   { method: 'GET', path: '/roles/7' },
   { method: 'POST', path: '/roles', body: { name: 'mx', permissions: ['read'] } },
@@ -55,12 +56,16 @@ describe('v1auth authorization matrix', async () => {
         expect([res.status, res.json.success, res.json.message]).toEqual([status, false, message]);
       });
     }
-    it(`${r.method} ${r.path} as admin and with an admin key: allowed`, async () => {
-      const asAdmin: Record<string, string>[] = [{ authorization: `Bearer ${adminToken}` }, { 'x-api-key': adminFullKey }];
+    it(`${r.method} ${r.path} as admin and with an admin key: ${r.credential ? 'admin only' : 'allowed'}`, async () => {
+      const asAdmin: Record<string, string>[] = [{ authorization: `Bearer ${adminToken}` }, ...(r.credential ? [] : [{ 'x-api-key': adminFullKey }])];
       for (const headers of asAdmin) {
         const res = await send(app, r.method, V1 + r.path, { headers, ...(r.body !== undefined && { json: r.body }) });
         expect(res.status, `${JSON.stringify(headers).slice(0, 30)} ${res.text}`).not.toBe(401);
         expect(res.status).not.toBe(403);
+      }
+      if (r.credential) {
+        const res = await send(app, r.method, V1 + r.path, { headers: { 'x-api-key': adminFullKey }, ...(r.body !== undefined && { json: r.body }) });
+        expect([res.status, res.json.message]).toEqual([403, 'API密钥无权执行此操作']);
       }
     });
   }

@@ -1,0 +1,26 @@
+import { CoreError } from './errors.ts';
+import type { User } from './users-view.ts';
+
+/**
+ * Who asks the core for a write. Every door passes one, so a privilege the core refuses cannot cross a
+ * door that forgot to check it: `system` is the gateway itself (seeding, initialisation, operators),
+ * `anonymous` a self-registration, `user` a signed-in caller, through a token or one of its API keys.
+ */
+export type Actor = { kind: 'system' } | { kind: 'anonymous' } | { kind: 'user'; user: Pick<User, 'id' | 'isSuperuser'>; viaApiKey: boolean };
+
+export const SYSTEM: Actor = { kind: 'system' };
+export const ANONYMOUS: Actor = { kind: 'anonymous' };
+export const asUser = (user: Pick<User, 'id' | 'isSuperuser'>, viaApiKey = false): Actor => ({ kind: 'user', user, viaApiKey });
+
+/** Superuser powers: the gateway itself, or a superuser signed in with a token (never through a key). */
+const isSuperActor = (a: Actor) => a.kind === 'system' || (a.kind === 'user' && a.user.isSuperuser && !a.viaApiKey);
+
+/** Only a superuser may grant, revoke, reset or otherwise change a superuser. */
+export function assertMayTouchSuperuser(actor: Actor, targetIsSuperuser: boolean, grants = false): void {
+  if ((targetIsSuperuser || grants) && !isSuperActor(actor)) throw new CoreError('forbidden', { reason: 'superuser_only' });
+}
+
+/** A request authenticated by an API key may not set or reset a password, nor create or enable a key. */
+export function assertNotApiKey(actor: Actor): void {
+  if (actor.kind === 'user' && actor.viaApiKey) throw new CoreError('forbidden', { reason: 'api_key' });
+}
