@@ -50,7 +50,9 @@ export function createTokens(key: Uint8Array, clock: Clock) {
       return { ok: false, failure: 'invalid' };
     }
     const p = r.payload as Partial<FastapiClaims>;
-    if (!Number.isSafeInteger(p.user_id) || typeof p.sid !== 'string' || (p.token_type !== 'access' && p.token_type !== 'refresh')) {
+    // Every claim read later is type-checked here, so a well-signed odd claim is this dialect's 401, never a store error.
+    const jtiOk = p.jti === undefined || typeof p.jti === 'string';
+    if (!Number.isSafeInteger(p.user_id) || typeof p.sid !== 'string' || !jtiOk || (p.token_type !== 'access' && p.token_type !== 'refresh')) {
       return { ok: false, failure: 'other' };
     }
     return { ok: true, claims: p as FastapiClaims };

@@ -39,7 +39,9 @@ export function createTokens(key: Uint8Array, clock: Clock, random: Random) {
       const r = verifyHs256(token, clock.now());
       if (!r.ok) return { ok: false, failure: r.failure === 'expired' ? 'expired' : 'invalid' };
       const p = r.payload as Partial<V1Claims>;
-      const valid = p.typ === TYP && typeof p.sub === 'string' && /^\d+$/.test(p.sub) && typeof p.sid === 'string' && typeof p.jti === 'string' && typeof p.exp === 'number';
+      // Every claim read later is type-checked here (rem goes into refreshed tokens).
+      const valid =
+        p.typ === TYP && typeof p.sub === 'string' && /^\d{1,15}$/.test(p.sub) && typeof p.sid === 'string' && typeof p.jti === 'string' && typeof p.exp === 'number' && typeof p.rem === 'boolean';
       return valid ? { ok: true, claims: p as V1Claims } : { ok: false, failure: 'invalid' };
     },
   };

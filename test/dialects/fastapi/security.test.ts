@@ -192,3 +192,28 @@ describe('fastapi RBAC', () => {
     expect(me.json.data).toMatchObject({ username: 'neo_1', email: 'Neo@example.com', dept_id: 1, is_active: true, is_superuser: false });
   });
 });
+
+describe('fastapi: every claim is type-checked before the core (issue 8.7)', () => {
+  const sign = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(testKey('fastapi'));
+  const base = { user_id: 1, username: 'admin', is_superuser: true, exp: 4e9, token_type: 'refresh', sid: 'x' };
+  const odd: unknown[] = [7, 1.5, null, true, ['a'], { a: 1 }];
+
+  it('a refresh token of a live session whose jti, sid or user_id has the wrong type gets 401 令牌无效或已过期, never a 500', async () => {
+    const app = (await makeGateway()).app('fastapi');
+    // The claims of a real refresh token (a live session), signed with the real key, one claim changed.
+    const real = JSON.parse(Buffer.from((await fastapiLogin(app, 'admin')).refresh.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    for (const [claim, value] of [...odd.map((v) => ['jti', v]), ...odd.map((v) => ['sid', v]), ...['1', 1.5, null, 2 ** 60].map((v) => ['user_id', v])]) {
+      const token = await sign({ ...real, [claim as string]: value });
+      const r = await send(app, 'POST', '/api/v1/base/refresh_token', { json: { refresh_token: token } });
+      expect([claim, value, r.status, r.text]).toEqual([claim, value, 401, body(401, '令牌无效或已过期')]);
+    }
+  });
+
+  it('an access token with an odd jti is 认证失败 on a protected route', async () => {
+    const app = (await makeGateway()).app('fastapi');
+    for (const jti of odd) {
+      const r = await send(app, 'GET', USERINFO, { token: await sign({ ...base, token_type: 'access', jti }) });
+      expect([jti, r.status, r.text]).toEqual([jti, 401, body(401, '认证失败')]);
+    }
+  });
+});
