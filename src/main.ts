@@ -7,7 +7,7 @@ import { ConfigError, DIALECT_NAMES, loadConfig, type AppConfig } from './config
 import { createCore, type Core } from './core/index.ts';
 import type { Policy } from './core/context.ts';
 import { systemClock, systemRandom, type Clock, type Random } from './core/ports.ts';
-import { openStore } from './db/connection.ts';
+import { openStore } from './store/sqlite/open.ts';
 import { isEmpty, readFixtures, seed } from './db/seed.ts';
 import { loadSecrets } from './secrets.ts';
 import { serveOnPort, type Listener } from './http/serve.ts';

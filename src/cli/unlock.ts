@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createCore } from '../core/index.ts';
-import { openStore } from '../db/connection.ts';
+import { openStore } from '../store/sqlite/open.ts';
 
 const USAGE = 'Usage: npm run unlock -- [--data-dir <dir>] <username>\n\n  Clears the lockout of one account (DIALECTGATE_DATA_DIR, default ./data).';
 

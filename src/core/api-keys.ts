@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { apiKeys, apiKeyUsage, users } from '../db/schema.ts';
+import { apiKeys, apiKeyUsage, users } from '../store/sqlite/schema.ts';
 import type { CoreContext } from './context.ts';
 import type { Audit } from './audit.ts';
 import { assertNotApiKey, type Actor } from './actor.ts';

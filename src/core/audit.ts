@@ -1,5 +1,5 @@
 import { desc } from 'drizzle-orm';
-import { auditLog } from '../db/schema.ts';
+import { auditLog } from '../store/sqlite/schema.ts';
 import type { CoreContext } from './context.ts';
 
 export type AuditEvent =

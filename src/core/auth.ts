@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { loginFailures, users } from '../db/schema.ts';
+import { loginFailures, users } from '../store/sqlite/schema.ts';
 import type { CoreContext } from './context.ts';
 import type { Audit } from './audit.ts';
 import { CoreError } from './errors.ts';

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../store/sqlite/open.ts';
 import type { Clock, Random } from './ports.ts';
 import type { Hasher } from './passwords.ts';
 import type { ReadCache } from './read-cache.ts';

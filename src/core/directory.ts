@@ -1,5 +1,5 @@
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { departments, permissions, rolePermissions, roles, userRoles, users } from '../db/schema.ts';
+import { departments, permissions, rolePermissions, roles, userRoles, users } from '../store/sqlite/schema.ts';
 import type { CoreContext } from './context.ts';
 import { CoreError } from './errors.ts';
 

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { storeFacts } from '../db/schema.ts';
+import { storeFacts } from '../store/sqlite/schema.ts';
 import type { CoreContext } from './context.ts';
 
 export type FactName = 'initialised';

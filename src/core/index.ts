@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../store/sqlite/open.ts';
 import { createAudit } from './audit.ts';
 import { createAuth } from './auth.ts';
 import { defaultPolicy, type CoreContext, type Policy } from './context.ts';

@@ -1,5 +1,5 @@
 import { asc } from 'drizzle-orm';
-import { outbox } from '../db/schema.ts';
+import { outbox } from '../store/sqlite/schema.ts';
 import type { CoreContext } from './context.ts';
 
 /** Mails the gateway would send (e.g. reset passwords); read by operators and tests, never logged. */

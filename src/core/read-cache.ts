@@ -1,4 +1,4 @@
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../store/sqlite/open.ts';
 import type { Clock } from './ports.ts';
 import { CoreError } from './errors.ts';
 

@@ -1,5 +1,5 @@
 import { and, eq, isNull, lt, ne, sql } from 'drizzle-orm';
-import { deniedJtis, sessions, spentTokens, users } from '../db/schema.ts';
+import { deniedJtis, sessions, spentTokens, users } from '../store/sqlite/schema.ts';
 import type { CoreContext } from './context.ts';
 import type { Audit } from './audit.ts';
 import { CoreError } from './errors.ts';

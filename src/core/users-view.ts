@@ -1,4 +1,4 @@
-import type { users } from '../db/schema.ts';
+import type { users } from '../store/sqlite/schema.ts';
 
 export type UserRow = typeof users.$inferSelect;
 /** A user as the core hands it out: never a password hash. */

@@ -1,5 +1,5 @@
 import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { loginFailures, userRoles, users } from '../db/schema.ts';
+import { loginFailures, userRoles, users } from '../store/sqlite/schema.ts';
 import type { CoreContext } from './context.ts';
 import type { Audit } from './audit.ts';
 import type { Department, Directory, Role } from './directory.ts';

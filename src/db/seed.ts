@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import { SYSTEM, type Core } from '../core/index.ts';
-import type { Db } from './connection.ts';
-import { departments, permissions, rolePermissions, roles, users } from './schema.ts';
+import type { Db } from '../store/sqlite/open.ts';
+import { departments, permissions, rolePermissions, roles, users } from '../store/sqlite/schema.ts';
 
 const FixtureSet = v.object({
   departments: v.array(v.object({ name: v.string(), description: v.optional(v.string()) })),

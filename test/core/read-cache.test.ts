@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCore, CoreError, SYSTEM } from '../../src/core/index.ts';
-import { openStore } from '../../src/db/connection.ts';
+import { openStore } from '../../src/store/sqlite/open.ts';
 import { readFixtures, seed } from '../../src/db/seed.ts';
 import { ManualClock } from '../../src/core/ports.ts';
 import { makeGateway, T0 } from '../helpers/harness.ts';

@@ -4,7 +4,7 @@ import { defaultConfig, type AppConfig, type DialectName } from '../../src/confi
 import { createCore, type Core } from '../../src/core/index.ts';
 import type { Policy } from '../../src/core/context.ts';
 import { ManualClock, seededRandom } from '../../src/core/ports.ts';
-import { openStore, type Store } from '../../src/db/connection.ts';
+import { openStore, type Store } from '../../src/store/sqlite/open.ts';
 import { readFixtures, seed } from '../../src/db/seed.ts';
 import { dialects } from '../../dialects/index.ts';
 
