@@ -1,16 +1,21 @@
 // npm run bench: the gateway and a bare Hono app, each in its own process, loaded with autocannon on loopback.
 // Every scenario is warmed up, then measured in ROUNDS rounds, each right after a run of the bare app, so
 // host noise hits both alike; one JSON line per scenario gives the medians and the ratio to the bare app.
+// BENCH_ONLY='flask body flood,fastapi health' runs only the scenarios whose names contain one of those parts.
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { pyJsonLoads, pyJsonLoadsEmulated } from '../../src/http/python/json.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+const selected = (name: string) => !ONLY || ONLY.some((part) => name.includes(part));
 
 interface Started {
   child: ChildProcess;
@@ -48,6 +53,7 @@ interface Figures {
   rps: number;
   p50: number;
   p99: number;
+  max: number;
   non2xx: number;
   cpu_us_per_req: number;
 }
@@ -56,7 +62,7 @@ async function load(s: Scenario, pid: number, seconds = SECONDS): Promise<Figure
   const c0 = cpuMs(pid);
   const r = await autocannon({ url: s.url, method: s.method ?? 'GET', headers: s.headers, body: s.body, connections: s.connections ?? CONNECTIONS, duration: seconds });
   const n = r['2xx'] + r.non2xx;
-  return { rps: Math.round(r['2xx'] / seconds), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, cpu_us_per_req: Math.round(((cpuMs(pid) - c0) * 1000) / Math.max(n, 1)) };
+  return { rps: Math.round(r['2xx'] / seconds), p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, non2xx: r.non2xx, cpu_us_per_req: Math.round(((cpuMs(pid) - c0) * 1000) / Math.max(n, 1)) };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -109,8 +115,9 @@ try {
     { name: 'flask login', url: `${flask}/api/auth/login`, method: 'POST', headers: json, body: flaskBody, connections: 8 },
   ];
   const pidOf = (s: Scenario) => (s === bareScenario || s === bareHeaders ? bare.child.pid! : gw.child.pid!);
-  for (const s of [bareScenario, bareHeaders, ...scenarios]) await load(s, pidOf(s), 2); // warm-up
-  for (const s of [bareHeaders, ...scenarios]) {
+  const measured = [bareHeaders, ...scenarios].filter((s) => selected(s.name));
+  for (const s of measured.length ? [bareScenario, ...measured] : []) await load(s, pidOf(s), 2); // warm-up
+  for (const s of measured) {
     const base: Figures[] = [];
     const mine: Figures[] = [];
     for (let i = 0; i < ROUNDS; i++) {
@@ -122,11 +129,68 @@ try {
     console.log(JSON.stringify({ scenario: s.name, ...m, ratio: Number((m.rps / b.rps).toFixed(3)), bare_rps: b.rps, bare_cpu_us_per_req: b.cpu_us_per_req }));
   }
   // A login flood must not block the event loop: health latency while logins saturate argon2.
-  const [flood, health] = await Promise.all([
-    load({ name: 'flood', url: `${fastapi}/api/v1/base/access_token`, method: 'POST', headers: json, body: loginBody, connections: 16 }, gw.child.pid!),
-    load({ name: 'health', url: `${fastapi}/api/v1/base/health`, connections: 4 }, gw.child.pid!),
-  ]);
-  console.log(JSON.stringify({ scenario: 'health during login flood', rps: health.rps, p50: health.p50, p99: health.p99, login_rps: flood.rps }));
+  if (selected('health during login flood')) {
+    const [flood, health] = await Promise.all([
+      load({ name: 'flood', url: `${fastapi}/api/v1/base/access_token`, method: 'POST', headers: json, body: loginBody, connections: 16 }, gw.child.pid!),
+      load({ name: 'health', url: `${fastapi}/api/v1/base/health`, connections: 4 }, gw.child.pid!),
+    ]);
+    console.log(JSON.stringify({ scenario: 'health during login flood', rps: health.rps, p50: health.p50, p99: health.p99, login_rps: flood.rps }));
+  }
+  // Nor may big flask bodies: CPython's json.loads is emulated in JavaScript, and only JSON.parse is fast enough
+  // for 1 MiB on the shared event loop. 4 clients post as fast as they can from a child process (so the sending
+  // does not delay the health client's own loop); an empty username keeps the answer a cheap business failure
+  // (HTTP 200, no hashing), so the gateway's work is the body's. "objects" is the costly shape (~29 000 small
+  // objects), "string" one long value. parse_ms_*: one parse of the body in this process, the emulation alone
+  // (what every body cost before the native path) and pyJsonLoads.
+  if (selected('flask body flood')) {
+    const bodies = {
+      objects: JSON.stringify({ username: '', password: 'x', email: Array.from({ length: 29_000 }, (_, i) => ({ k: `value ${i}`.padEnd(17, '.'), n: i })) }),
+      string: JSON.stringify({ username: '', password: 'x'.repeat(1_048_000) }),
+    };
+    for (const [shape, body] of Object.entries(bodies)) {
+      const bytes = new Uint8Array(Buffer.from(body));
+      const parseMs = (loads: (b: Uint8Array) => unknown) => {
+        const runs: number[] = [];
+        for (let i = 0; i < 15; i++) {
+          const t0 = performance.now();
+          loads(bytes);
+          runs.push(performance.now() - t0);
+        }
+        return Number(median(runs).toFixed(1));
+      };
+      const check = await fetch(`${flask}/api/auth/login`, { method: 'POST', headers: json, body });
+      if (check.status !== 200) throw new Error(`flask answered ${check.status} to the ${shape} body`);
+      await check.arrayBuffer();
+      const bodyFile = join(dataDir, `flood-${shape}.json`);
+      writeFileSync(bodyFile, body);
+      const quiet = await load({ name: 'health', url: `${fastapi}/api/v1/base/health`, connections: 2 }, gw.child.pid!, 2);
+      const floodArgs = ['-c', '4', '-d', String(SECONDS + 1), '-m', 'POST', '-H', 'content-type=application/json', '-i', bodyFile, '-j', `${flask}/api/auth/login`];
+      const floodChild = spawn(process.execPath, [fileURLToPath(import.meta.resolve('autocannon/autocannon.js')), ...floodArgs], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const floodOut = (async () => {
+        let out = '';
+        for await (const chunk of floodChild.stdout!) out += chunk;
+        return JSON.parse(out) as { '2xx': number; non2xx: number; duration: number };
+      })();
+      await new Promise((r) => setTimeout(r, 500)); // the flood's connections open first
+      const health = await load({ name: 'health', url: `${fastapi}/api/v1/base/health`, connections: 2 }, gw.child.pid!);
+      const flood = await floodOut;
+      const floodRps = flood['2xx'] / flood.duration;
+      console.log(JSON.stringify({
+        scenario: `fastapi health during flask body flood (${shape})`,
+        body_bytes: bytes.length,
+        parse_ms_emulation: parseMs(pyJsonLoadsEmulated),
+        parse_ms_pyJsonLoads: parseMs(pyJsonLoads),
+        flask_rps: Math.round(floodRps),
+        flask_mib_s: Number(((floodRps * bytes.length) / 1_048_576).toFixed(1)),
+        flask_non2xx: flood.non2xx,
+        health_rps: health.rps,
+        health_p50: health.p50,
+        health_p99: health.p99,
+        health_max: health.max,
+        health_p99_quiet: quiet.p99,
+      }));
+    }
+  }
   const rss = Number(readFileSync(`/proc/${gw.child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) / 1024;
   console.log(JSON.stringify({ scenario: 'memory after load', gateway_rss_mib: Math.round(rss) }));
 } finally {
