@@ -18,12 +18,21 @@ export interface Store {
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
-/** Opens (or creates) the store at `file` (`:memory:` for tests), or from serialized bytes, and migrates it. */
-export function openStore(file: string | Buffer): Store {
+/**
+ * Opens (or creates) the database at `file` (`:memory:` for tests), or from serialized bytes, migrated: the one
+ * connection and its drizzle handle (the Store adapter, `openSqliteStore` in `./index.ts`, is built on it).
+ */
+export function openDatabase(file: string | Buffer): { sqlite: Database.Database; db: Db } {
   const onDisk = typeof file === 'string' && file !== ':memory:' && file !== '';
   const sqlite = onDisk ? privately(() => openPrivateFile(file)) : open(file);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
+  return { sqlite, db };
+}
+
+/** Opens (or creates) the store at `file` (`:memory:` for tests), or from serialized bytes, and migrates it. */
+export function openStore(file: string | Buffer): Store {
+  const { sqlite, db } = openDatabase(file);
   const pingStmt = sqlite.prepare('select 1');
   return {
     db,
