@@ -140,8 +140,9 @@ try {
   // for 1 MiB on the shared event loop. 4 clients post as fast as they can from a child process (so the sending
   // does not delay the health client's own loop); an empty username keeps the answer a cheap business failure
   // (HTTP 200, no hashing), so the gateway's work is the body's. "objects" is the costly shape (~29 000 small
-  // objects), "string" one long value. parse_ms_*: one parse of the body in this process, the emulation alone
-  // (what every body cost before the native path) and pyJsonLoads.
+  // objects), "string" one long value. parse_ms_*: one parse of the body in this process, by the emulation alone
+  // (what every body cost before the native path), by pyJsonLoads, and by pyJsonLoads with a trailing comma
+  // (invalid: JSON.parse refuses it, the emulation finds CPython's message).
   if (selected('flask body flood')) {
     const bodies = {
       objects: JSON.stringify({ username: '', password: 'x', email: Array.from({ length: 29_000 }, (_, i) => ({ k: `value ${i}`.padEnd(17, '.'), n: i })) }),
@@ -149,11 +150,12 @@ try {
     };
     for (const [shape, body] of Object.entries(bodies)) {
       const bytes = new Uint8Array(Buffer.from(body));
-      const parseMs = (loads: (b: Uint8Array) => unknown) => {
+      const broken = new Uint8Array(Buffer.from(body + ','));
+      const parseMs = (loads: (b: Uint8Array) => unknown, input = bytes) => {
         const runs: number[] = [];
         for (let i = 0; i < 15; i++) {
           const t0 = performance.now();
-          loads(bytes);
+          loads(input);
           runs.push(performance.now() - t0);
         }
         return Number(median(runs).toFixed(1));
@@ -180,6 +182,7 @@ try {
         body_bytes: bytes.length,
         parse_ms_emulation: parseMs(pyJsonLoadsEmulated),
         parse_ms_pyJsonLoads: parseMs(pyJsonLoads),
+        parse_ms_pyJsonLoads_invalid: parseMs(pyJsonLoads, broken),
         flask_rps: Math.round(floodRps),
         flask_mib_s: Number(((floodRps * bytes.length) / 1_048_576).toFixed(1)),
         flask_non2xx: flood.non2xx,

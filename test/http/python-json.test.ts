@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { pyJsonLoads, pyJsonLoadsEmulated, pyJsonLoadsNative, PyRecursionError, type PyJsonResult } from '../../src/http/python/json.ts';
+import { pyJsonLoads, pyJsonLoadsEmulated, pyJsonLoadsInTurn, pyJsonLoadsNative, PyRecursionError, type PyJsonResult } from '../../src/http/python/json.ts';
 import { jsonCorpus } from '../helpers/json-corpus.ts';
 import { makeGateway, send } from '../helpers/harness.ts';
 
@@ -115,6 +115,32 @@ describe('huge strings and numbers', () => {
     expect(input.length).toBeLessThanOrEqual(1 << 20);
     expect(pyJsonLoadsNative(input)).toBeDefined();
     agrees(input);
+  });
+
+  it('big bodies take turns: one parse per event-loop turn, errors included', async () => {
+    let turn = 0;
+    let ticking = true;
+    const tick = () => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const big = bytes(JSON.stringify({ username: 'a'.repeat(100_000) }));
+    const deep = bytes('['.repeat(40_000) + ']'.repeat(40_000));
+    type Done = { r?: PyJsonResult; e?: unknown; turn: number };
+    const parsed = [big, deep, big, big].map((b) =>
+      pyJsonLoadsInTurn(b).then(
+        (r): Done => ({ r, turn }),
+        (e: unknown): Done => ({ e, turn }),
+      ),
+    );
+    const small = await pyJsonLoadsInTurn(bytes('{"username":"lisi"}'));
+    const done = await Promise.all(parsed);
+    ticking = false;
+    expect(small.ok).toBe(true);
+    expect(done[1]!.e).toBeInstanceOf(PyRecursionError);
+    expect(done.filter((d) => d.r?.ok)).toHaveLength(3);
+    expect(new Set(done.map((d) => d.turn)).size).toBe(4);
   });
 
   it('flask login with a 125 000-character username answers the legacy business failure, not a 500 page', async () => {

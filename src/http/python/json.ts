@@ -349,3 +349,17 @@ export function pyJsonLoadsEmulated(bytes: Uint8Array): PyJsonResult {
   if (!text.ok) return { ok: false, error: text.error };
   return emulate(text.value);
 }
+
+/** Inputs from this size on are parsed by pyJsonLoadsInTurn one per event-loop turn. */
+const BIG_INPUT_BYTES = 64 * 1024;
+let lastTurn: Promise<void> = Promise.resolve();
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * pyJsonLoads for request bodies. Every listener shares one event loop, so big bodies take turns: one parse
+ * per loop turn, with the other requests' I/O handled in between, however many big bodies arrive at once.
+ */
+export async function pyJsonLoadsInTurn(bytes: Uint8Array): Promise<PyJsonResult> {
+  if (bytes.length >= BIG_INPUT_BYTES) await (lastTurn = lastTurn.then(nextTurn));
+  return pyJsonLoads(bytes);
+}
