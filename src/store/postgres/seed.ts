@@ -1,0 +1,73 @@
+import { sql } from 'drizzle-orm';
+import type { SeedSet } from '../store.ts';
+import type { Ctx } from './conn.ts';
+import { recordFact } from './facts.ts';
+import { departments, permissions, rolePermissions, roles, userRoles, users } from './schema.ts';
+
+/** No user yet (a store never seeded nor initialised). */
+export const isEmpty = async ({ db }: Ctx) => (await db.execute<{ empty: boolean }>(sql`select not exists (select 1 from ${users}) as empty`)).rows[0]?.empty ?? true;
+
+/**
+ * The whole fixture set in one transaction (multi-row inserts), then the `initialised` fact; publishes `all`. An
+ * unknown permission (of a role) or role (of a user) throws and loads nothing; an unknown department leaves the user
+ * without one.
+ */
+export async function seed({ write }: Ctx, set: SeedSet, now: number): Promise<void> {
+  await write(async (tx, tags) => {
+    const ids = <T extends { id: number; name: string }>(rows: T[]) => new Map(rows.map((r) => [r.name, r.id]));
+    const deptIds = ids(
+      set.departments.length
+        ? await tx.insert(departments).values(set.departments.map((d) => ({ name: d.name, description: d.description, createdAt: now, updatedAt: now }))).returning({ id: departments.id, name: departments.name })
+        : [],
+    );
+    const permIds = ids(
+      set.permissions.length
+        ? await tx
+            .insert(permissions)
+            .values(set.permissions.map((p) => ({ name: p.name, category: p.category, description: p.description, method: p.method, path: p.path, createdAt: now })))
+            .returning({ id: permissions.id, name: permissions.name })
+        : [],
+    );
+    const roleIds = ids(
+      set.roles.length
+        ? await tx.insert(roles).values(set.roles.map((r) => ({ name: r.name, description: r.description, builtin: r.builtin, createdAt: now, updatedAt: now }))).returning({ id: roles.id, name: roles.name })
+        : [],
+    );
+    const grants = set.roles.flatMap((r) =>
+      [...new Set(r.permissions)].map((name) => {
+        const permissionId = permIds.get(name);
+        if (permissionId === undefined) throw new Error(`seed: role ${r.name}: unknown permission ${name}`);
+        return { roleId: roleIds.get(r.name)!, permissionId };
+      }),
+    );
+    if (grants.length) await tx.insert(rolePermissions).values(grants);
+    for (const u of set.users) {
+      const held = [...new Set(u.roles)].map((name) => {
+        const id = roleIds.get(name);
+        if (id === undefined) throw new Error(`seed: user ${u.username}: unknown role ${name}`);
+        return id;
+      });
+      const [row] = await tx
+        .insert(users)
+        .values({
+          uuid: u.uuid,
+          username: u.username,
+          email: u.email,
+          passwordHash: u.passwordHash,
+          status: u.status,
+          isSuperuser: u.isSuperuser,
+          deptId: u.department === null ? null : (deptIds.get(u.department) ?? null),
+          alias: u.alias,
+          phone: u.phone,
+          realName: u.realName,
+          position: u.position,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning({ id: users.id });
+      if (held.length) await tx.insert(userRoles).values(held.map((roleId) => ({ userId: row!.id, roleId, addedAt: now })));
+    }
+    await recordFact(tx, 'initialised', now);
+    tags.add('all');
+  });
+}
