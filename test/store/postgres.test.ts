@@ -38,6 +38,7 @@ if (!url) {
     }
     return {
       store,
+      twin: () => adapter.openPostgresStore({ url, schema }),
       async cleanup() {
         await store.close();
         await dropSchema();

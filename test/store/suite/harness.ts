@@ -4,7 +4,17 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import { CoreError, type ErrorKind } from '../../../src/core/errors.ts';
 import type { ApiKey, Department, NewUserRow, Permission, Role, Store, Tag, UserRow } from '../../../src/store/store.ts';
 
-export type MakeStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
+export interface MadeStore {
+  store: Store;
+  /** Closes the store and removes what it made (runs after every twin was closed). */
+  cleanup(): Promise<void>;
+  /**
+   * Another instance on the same database, as a second gateway process would open it; only for adapters that serve
+   * several processes on one database (not SQLite: one process per file). The suite closes it.
+   */
+  twin?(): Promise<Store>;
+}
+export type MakeStore = () => Promise<MadeStore>;
 
 /** 2025-01-01T00:00:00Z. */
 export const T0 = Date.UTC(2025, 0, 1);
@@ -24,6 +34,8 @@ export interface Harness {
   readonly fx: Fixture;
   /** Another store for this test, empty (never seeded nor initialised); cleaned up with the test. */
   fresh(): Promise<Store>;
+  /** A second instance on the test's database, or undefined when the adapter has none. */
+  twin(): Promise<Store | undefined>;
 }
 
 let uuids = 0;
@@ -83,16 +95,16 @@ export async function loadFixture(store: Store): Promise<Fixture> {
 
 /** Registers the hooks: a fresh store with the fixture before each test, everything cleaned up after it. */
 export function useStore(makeStore: MakeStore): Harness {
-  let current: { store: Store; fx: Fixture } | undefined;
+  let current: { store: Store; fx: Fixture; made: MadeStore } | undefined;
   let cleanups: (() => Promise<void>)[] = [];
-  const open = async () => {
+  const make = async () => {
     const made = await makeStore();
     cleanups.push(made.cleanup);
-    return made.store;
+    return made;
   };
   beforeEach(async () => {
-    const store = await open();
-    current = { store, fx: await loadFixture(store) };
+    const made = await make();
+    current = { store: made.store, fx: await loadFixture(made.store), made };
   });
   afterEach(async () => {
     const pending = cleanups;
@@ -107,7 +119,12 @@ export function useStore(makeStore: MakeStore): Harness {
     get fx() {
       return current!.fx;
     },
-    fresh: open,
+    fresh: async () => (await make()).store,
+    async twin() {
+      const twin = await current!.made.twin?.();
+      if (twin) cleanups.push(() => twin.close());
+      return twin;
+    },
   };
 }
 

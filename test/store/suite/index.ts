@@ -7,11 +7,12 @@ import { authSuite } from './auth.ts';
 import { directorySuite } from './directory.ts';
 import { feedSuite } from './feed.ts';
 import { useStore, type MakeStore } from './harness.ts';
+import { processesSuite } from './processes.ts';
 import { recordsSuite } from './records.ts';
 import { sessionsSuite } from './sessions.ts';
 import { usersSuite } from './users.ts';
 
-export type { MakeStore } from './harness.ts';
+export type { MadeStore, MakeStore } from './harness.ts';
 
 export function storeSuite(name: string, makeStore: MakeStore): void {
   describe(`${name} store`, () => {
@@ -23,5 +24,6 @@ export function storeSuite(name: string, makeStore: MakeStore): void {
     apiKeysSuite(h);
     recordsSuite(h);
     feedSuite(h);
+    processesSuite(h);
   });
 }

@@ -131,6 +131,14 @@ export function recordsSuite(h: Harness) {
       expect(await contents(s)).toEqual({ users: 3, roles: 2, permissions: 2, departments: 2, initialised: true });
     });
 
+    it('close ends the store: ping then answers false (and a second close is harmless)', async () => {
+      const s = await h.fresh();
+      expect(await s.ping()).toBe(true);
+      await s.close();
+      expect(await s.ping()).toBe(false);
+      await s.close();
+    });
+
     it('ping answers true; kind names the store', async () => {
       expect(await h.store.ping()).toBe(true);
       expect(typeof h.store.kind).toBe('string');
