@@ -71,10 +71,16 @@ const CONFLICTS: Record<string, Record<string, unknown>> = {
   departments_name_unique: { field: 'name' },
 };
 
+/**
+ * A write's error as the core should see it: a racing unique violation as its conflict, any other database error as
+ * PostgreSQL's own (code, message) without drizzle's wrapper, whose message lists the query's parameters (password
+ * hashes among them) for any log to keep.
+ */
 export function translate(e: unknown): unknown {
   const pg = pgError(e);
-  if (pg?.code === '23505' && pg.constraint && CONFLICTS[pg.constraint]) return new CoreError('conflict', CONFLICTS[pg.constraint]);
-  return e;
+  if (!pg) return e;
+  if (pg.code === '23505' && pg.constraint && CONFLICTS[pg.constraint]) return new CoreError('conflict', CONFLICTS[pg.constraint]);
+  return pg;
 }
 
 /** A LIKE pattern matching `needle` anywhere, its `\`, `%` and `_` taken literally (with `escape '\'`). */

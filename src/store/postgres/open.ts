@@ -69,7 +69,8 @@ export async function connect(opts: PostgresStoreOptions): Promise<Connection> {
   const clientConfig: pg.ClientConfig = {
     connectionString: opts.url,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
-    application_name: 'dialectgate',
+    // Names the store's schema, so an operator (or a test) can tell one store's connections from another's.
+    application_name: opts.schema === undefined ? 'dialectgate' : `dialectgate/${opts.schema}`,
     ...(opts.ssl !== undefined && { ssl: opts.ssl }),
     ...(opts.schema !== undefined && { options: `-c search_path=${opts.schema}` }),
   };
