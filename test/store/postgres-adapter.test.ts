@@ -163,6 +163,18 @@ describe.skipIf(!url)('postgres adapter', () => {
       await raw.query('rollback');
     });
 
+    it('idleInTransactionTimeoutMs ends an attempt whose verify never returns, releasing the account', async () => {
+      const s = await open({ idleInTransactionTimeoutMs: 200 });
+      const u = await a.users.create(newUser('hung'), [], T0);
+      const hung = s.auth.attempt(u.id, T0, () => sleep(1000).then(() => 'late'));
+      const started = Date.now();
+      // Another process's attempt gets the row lock once the server ended the idle transaction.
+      expect(await b.auth.attempt(u.id, T0, async () => 'next')).toBe('next');
+      expect(Date.now() - started).toBeLessThan(900);
+      // Its late verdict cannot commit: the server ended that transaction.
+      await expect(hung).rejects.toThrow(/terminated|not queryable/);
+    });
+
     it('a schema name that the search_path would fold or split is refused', async () => {
       await expect(openPostgresStore({ url, schema: 'Tenant A' })).rejects.toThrow(/schema name/);
     });
@@ -459,13 +471,14 @@ describe.skipIf(!url)('postgres adapter', () => {
   });
 
   describe('concurrency across two Store instances (two processes)', () => {
-    it('50 parallel wrong passwords over both stores evaluate exactly the threshold, then see the lock', async () => {
+    it('50 parallel wrong passwords over three stores evaluate exactly the threshold, then see the lock', async () => {
+      const c = await open();
       const v = await a.users.create(newUser('guessed'), [], T0);
       const policy: FailurePolicy = { resetAfterMs: DAY, lockFor: (n) => (n >= 5 ? 60_000 : null) };
       const counts: number[] = [];
       const verdicts = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          (i % 2 ? b : a).auth.attempt(v.id, T0, async (at) => {
+          [a, b, c][i % 3]!.auth.attempt(v.id, T0, async (at) => {
             if (at.state?.lockedUntil != null && at.state.lockedUntil > T0) return 'locked';
             await sleep(3); // the verify, under the lock
             counts.push((await at.fail(policy)).count);

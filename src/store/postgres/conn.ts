@@ -78,10 +78,12 @@ const CONFLICTS: Record<string, Record<string, unknown>> = {
  */
 export function translate(e: unknown): unknown {
   const pg = pgError(e);
-  if (!pg) return e;
+  if (!pg) return isDrizzleQueryError(e) && e.cause instanceof Error ? e.cause : e;
   if (pg.code === '23505' && pg.constraint && CONFLICTS[pg.constraint]) return new CoreError('conflict', CONFLICTS[pg.constraint]);
   return pg;
 }
+
+const isDrizzleQueryError = (e: unknown): e is Error => e instanceof Error && 'query' in e && 'params' in e;
 
 /** A LIKE pattern matching `needle` anywhere, its `\`, `%` and `_` taken literally (with `escape '\'`). */
 export const likePattern = (needle: string) => '%' + needle.replace(/[\\%_]/g, (c) => '\\' + c) + '%';

@@ -9,7 +9,7 @@ import { createWrite, type Ctx } from './conn.ts';
 import { createDirectoryStore } from './directory.ts';
 import { createFactStore } from './facts.ts';
 import { createFeed } from './feed.ts';
-import { connect, type PostgresStoreOptions } from './open.ts';
+import { connect, reason, type PostgresStoreOptions } from './open.ts';
 import { createRecordStore } from './records.ts';
 import { createSecrets } from './secrets.ts';
 import { isEmpty, seed } from './seed.ts';
@@ -34,7 +34,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     await feed.start();
   } catch (e) {
     await pool.end().catch(() => undefined);
-    throw e;
+    throw new Error(`PostgreSQL store: cannot listen on ${conn.target}: ${reason(e)}`, { cause: e });
   }
   const ctx: Ctx = { db, write: createWrite(db, feed) };
   let closed: Promise<void> | undefined;

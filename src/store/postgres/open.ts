@@ -22,6 +22,11 @@ export interface PostgresStoreOptions {
   crossProcessMs?: number;
   /** Gives up connecting after this long (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * A transaction left idle this long is ended by the server (default 60 s): a login attempt holds its account's row
+   * lock over the caller's verify, and a verify that never returns must not lock the account for good.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -43,13 +48,15 @@ export function describeTarget(url: string): string {
 }
 
 /** What a failed connect says, on one line (node's AggregateError for several addresses has an empty message). */
-function reason(e: unknown): string {
+export function reason(e: unknown): string {
   if (e instanceof AggregateError && e.errors.length) return [...new Set(e.errors.map(reason))].join('; ');
   if (e instanceof Error) return (e.message || (e as { code?: string }).code || e.name).split('\n')[0]!;
   return String(e);
 }
 
 export interface Connection {
+  /** host:port/database, for messages. */
+  target: string;
   db: Db;
   pool: pg.Pool;
   /** For the LISTEN connection: the same target and TLS, no statement timeout. */
@@ -94,11 +101,16 @@ export async function connect(opts: PostgresStoreOptions): Promise<Connection> {
   const pool = new pg.Pool({
     ...clientConfig,
     max: opts.poolSize ?? 10,
+    idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? 60_000,
     ...(opts.statementTimeoutMs !== undefined && { statement_timeout: opts.statementTimeoutMs }),
   });
-  // An idle connection dropped by the server must not crash the process; the pool replaces it.
+  // A connection the server drops (a restart, a failover, the idle-in-transaction timeout) must not crash the process
+  // with an unhandled 'error' event: the pool handles idle ones ('error' on the pool), but a checked-out connection —
+  // a transaction waiting on a login's verify — has no listener of its own. The query in flight, or the next one,
+  // fails instead, and the pool discards the connection when it is released.
   pool.on('error', () => undefined);
-  return { db: drizzle(pool, { schema }), pool, clientConfig, schema: schemaName };
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return { target, db: drizzle(pool, { schema }), pool, clientConfig, schema: schemaName };
 }
 
 async function migrate(client: pg.Client, wanted: string | undefined): Promise<string> {
