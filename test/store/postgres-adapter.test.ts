@@ -69,10 +69,12 @@ describe.skipIf(!url)('postgres adapter', () => {
   });
 
   afterAll(async () => {
-    for (const s of opened) await s.close();
-    await raw?.end();
+    // A store stuck in a failed test must not keep its schema: close with a deadline, then end what is left.
+    await Promise.race([Promise.allSettled(opened.map((s) => s.close())), sleep(3000)]);
+    await raw?.end().catch(() => undefined);
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
+    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = any($1)', [schemas.map((s) => `dialectgate/${s}`)]);
     for (const s of schemas) await admin.query(`drop schema if exists "${s}" cascade`);
     await admin.end();
   });
