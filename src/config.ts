@@ -34,6 +34,9 @@ const ConfigSchema = v.pipe(v.object({
   timeZone: v.optional(v.pipe(v.string(), v.check(isValidTimeZone, 'must be an IANA time zone such as Asia/Shanghai')), 'Asia/Shanghai'),
   rateLimits: v.optional(OnOff, 'on'),
   usageRetentionDays: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'must be a whole number of days'), v.transform(Number), v.minValue(1, 'must be at least 1 day')), '90'),
+  databaseUrl: v.optional(v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL (leave it out for SQLite in the data directory)'))),
+  dbPoolSize: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/, 'must be a whole number'), v.transform(Number), v.minValue(1, 'must be at least 1')), '10'),
+  dbStatementTimeoutMs: v.optional(v.pipe(v.string(), v.regex(/^\d{1,9}$/, 'must be a whole number of ms'), v.transform(Number)), '0'),
   headersTimeoutMs: v.optional(Millis, '10000'),
   requestTimeoutMs: v.optional(Millis, '30000'),
   corsOrigins: v.optional(
@@ -64,6 +67,10 @@ ${DIALECT_NAMES.map((n) => `  --port-${n} <port>`.padEnd(27) + `(DIALECTGATE_POR
   --tz <zone>              time zone of legacy dates (DIALECTGATE_TZ, default Asia/Shanghai)
   --rate-limits <on|off>   legacy per-IP login limits (DIALECTGATE_RATE_LIMITS, default on)
   --usage-retention-days   days API-key usage is kept (DIALECTGATE_USAGE_RETENTION_DAYS, default 90)
+  --database-url <url>     PostgreSQL for several gateway processes (DIALECTGATE_DATABASE_URL; postgres://…,
+                           sslmode in the URL; default: SQLite in the data directory, one process)
+  --db-pool-size <n>       PostgreSQL connections per process (DIALECTGATE_DB_POOL_SIZE, default 10)
+  --db-statement-timeout-ms <n>  per statement (DIALECTGATE_DB_STATEMENT_TIMEOUT_MS, default 0 = none)
   --headers-timeout-ms <n> request line and headers must arrive within n ms, else 408 and close
                            (DIALECTGATE_HEADERS_TIMEOUT_MS, default 10000)
   --request-timeout-ms <n> the whole request, body included, within n ms, else 408 and close
@@ -88,6 +95,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AppConfig {
         tz: { type: 'string' },
         'rate-limits': { type: 'string' },
         'usage-retention-days': { type: 'string' },
+        'database-url': { type: 'string' },
+        'db-pool-size': { type: 'string' },
+        'db-statement-timeout-ms': { type: 'string' },
         'headers-timeout-ms': { type: 'string' },
         'request-timeout-ms': { type: 'string' },
         'cors-origins': { type: 'string' },
@@ -108,6 +118,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AppConfig {
     timeZone: pick('tz', 'DIALECTGATE_TZ'),
     rateLimits: pick('rate-limits', 'DIALECTGATE_RATE_LIMITS'),
     usageRetentionDays: pick('usage-retention-days', 'DIALECTGATE_USAGE_RETENTION_DAYS'),
+    databaseUrl: pick('database-url', 'DIALECTGATE_DATABASE_URL'),
+    dbPoolSize: pick('db-pool-size', 'DIALECTGATE_DB_POOL_SIZE'),
+    dbStatementTimeoutMs: pick('db-statement-timeout-ms', 'DIALECTGATE_DB_STATEMENT_TIMEOUT_MS'),
     headersTimeoutMs: pick('headers-timeout-ms', 'DIALECTGATE_HEADERS_TIMEOUT_MS'),
     requestTimeoutMs: pick('request-timeout-ms', 'DIALECTGATE_REQUEST_TIMEOUT_MS'),
     corsOrigins: pick('cors-origins', 'DIALECTGATE_CORS_ORIGINS'),

@@ -7,8 +7,8 @@ import { ConfigError, DIALECT_NAMES, loadConfig, type AppConfig } from './config
 import { createCore, type Core } from './core/index.ts';
 import type { Policy } from './core/context.ts';
 import { systemClock, systemRandom, type Clock, type Random } from './core/ports.ts';
-import { openStore } from './store/sqlite/open.ts';
-import { isEmpty, readFixtures, seed } from './db/seed.ts';
+import { openConfiguredStore } from './store/open.ts';
+import { readFixtures, seed } from './db/seed.ts';
 import { loadSecrets } from './secrets.ts';
 import { serveOnPort, type Listener } from './http/serve.ts';
 
@@ -35,17 +35,18 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
   if (dirMode & 0o077) {
     log(`warning: data directory ${dataDir} is mode 0${dirMode.toString(8).padStart(3, '0')}, open to other users; chmod 700 it (the files in it are 0600)`);
   }
-  const store = openStore(join(dataDir, 'gateway.db'));
+  const opened = await openConfiguredStore(config, dataDir);
+  const { store } = opened;
   const random = opts.random ?? systemRandom;
   const policy = { usageRetentionMs: config.usageRetentionDays * 86_400_000, ...opts.policy };
-  const core = createCore({ db: store.db, clock: opts.clock ?? systemClock, random, policy });
-  if (isEmpty(store.db)) {
-    await seed(store.db, core, readFixtures());
-    log(`seeded ${dataDir} with the development fixtures (fixtures/dev.json)`);
-  }
-  const keys = loadSecrets(dataDir, DIALECT_NAMES, random, opts.env ?? process.env);
+  const core = createCore({ store, clock: opts.clock ?? systemClock, random, policy });
   const listeners: Listener[] = [];
   try {
+    if (await store.isEmpty()) {
+      await seed(store, core, readFixtures());
+      log(`seeded ${opened.describe} with the development fixtures (fixtures/dev.json)`);
+    }
+    const keys = await loadSecrets(opened.secrets, DIALECT_NAMES, random, opts.env ?? process.env);
     for (const name of config.only) {
       const app = dialects[name].createApp({ core, config, key: keys[name]! });
       const limits = { headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs };
@@ -53,14 +54,14 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
     }
   } catch (e) {
     await Promise.all(listeners.map((l) => l.close()));
-    store.close();
+    await opened.close();
     throw e;
   }
   // API-key uses are written in batches; a second is the most a crash can lose, and close writes the rest.
-  const flusher = setInterval(() => core.apiKeys.flush(), 1000);
+  const flusher = setInterval(() => void core.apiKeys.flush().catch((e: Error) => log(`usage flush failed: ${e.message}`)), 1000);
   flusher.unref();
   // Expired sessions and denied jtis can no longer matter; keep the tables small.
-  const pruner = setInterval(() => core.sessions.prune(), 10 * 60_000);
+  const pruner = setInterval(() => void core.sessions.prune().catch((e: Error) => log(`prune failed: ${e.message}`)), 10 * 60_000);
   pruner.unref();
   for (const l of listeners) log(`${l.name.padEnd(8)} ${l.url}`);
   log(`ready in ${Math.round(performance.now() - started)} ms, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`);
@@ -69,11 +70,11 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
     core,
     listeners,
     close: () =>
-      (closing ??= Promise.all(listeners.map((l) => l.close())).then(() => {
+      (closing ??= Promise.all(listeners.map((l) => l.close())).then(async () => {
         clearInterval(flusher);
         clearInterval(pruner);
-        core.apiKeys.flush();
-        store.close();
+        await core.apiKeys.flush();
+        await opened.close();
       })),
   };
 }

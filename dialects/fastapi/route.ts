@@ -1,6 +1,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
-import { grantMatches, isCoreError, type Core, type CoreError, type User } from '../../src/core/index.ts';
+import { grantMatches, isCoreError, type ApiGrant, type Core, type CoreError, type User } from '../../src/core/index.ts';
+import { settle } from '../../src/http/settle.ts';
 import { isJsonMediaType, mediaType, readJsonBody } from '../../src/http/body.ts';
 import { clientIp } from '../../src/http/client-ip.ts';
 import type { RateLimiter } from '../../src/http/rate-limit.ts';
@@ -59,26 +60,36 @@ function run(deps: PipelineDeps, ep: Endpoint, c: Context): Reply | Promise<Repl
 }
 
 function afterBody(deps: PipelineDeps, ep: Endpoint, c: Context, rawBody: unknown): Reply | Promise<Reply> {
-  let user: User | null = null;
-  if (ep.guard) {
-    const token = bearerToken(reqHeader(c, 'authorization'));
-    if (token === null) return authError('other');
-    const verified = deps.tokens.verify(token);
-    if (!verified.ok) return authError(verified.failure);
-    // A refresh token is no access token (a security fix over upstream).
-    if (verified.claims.token_type !== 'access') return authError('other');
-    try {
-      user = deps.core.sessions.checkAccess({ userId: verified.claims.user_id, sessionId: verified.claims.sid });
-    } catch (e) {
+  if (!ep.guard) return afterAuth(deps, ep, c, rawBody, null);
+  const token = bearerToken(reqHeader(c, 'authorization'));
+  if (token === null) return authError('other');
+  const verified = deps.tokens.verify(token);
+  if (!verified.ok) return authError(verified.failure);
+  // A refresh token is no access token (a security fix over upstream).
+  if (verified.claims.token_type !== 'access') return authError('other');
+  const { user_id: userId, sid: sessionId } = verified.claims;
+  return settle(
+    () => deps.core.sessions.checkAccess({ userId, sessionId }),
+    (user) => (ep.guard === 'rbac' && !user.isSuperuser ? settle(() => deps.core.directory.apiGrants(user.id), (grants) => rbac(grants, user), rethrow) : afterAuth(deps, ep, c, rawBody, user)),
+    (e) => {
       if (isCoreError(e)) return authError('other');
       throw e;
-    }
-    if (ep.guard === 'rbac' && !user.isSuperuser) {
-      const grants = deps.core.directory.apiGrants(user.id);
-      if (grants.length === 0) return fail(403, RBAC_NO_ROLE);
-      if (!grants.some((g) => grantMatches(g, c.req.method, c.req.path))) return fail(403, rbacDenied(c.req.method, c.req.path));
-    }
+    },
+  );
+
+  function rbac(grants: ApiGrant[], user: User): Reply | Promise<Reply> {
+    if (grants.length === 0) return fail(403, RBAC_NO_ROLE);
+    if (!grants.some((g) => grantMatches(g, c.req.method, c.req.path))) return fail(403, rbacDenied(c.req.method, c.req.path));
+    return afterAuth(deps, ep, c, rawBody, user);
   }
+}
+
+const rethrow = (e: unknown): never => {
+  throw e;
+};
+
+/** Query and body validation, the rate limit, then the endpoint. */
+function afterAuth(deps: PipelineDeps, ep: Endpoint, c: Context, rawBody: unknown, user: User | null): Reply | Promise<Reply> {
 
   let query: unknown;
   if (ep.query) {

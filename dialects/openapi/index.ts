@@ -1,3 +1,4 @@
+import { andThen } from '../../src/http/settle.ts';
 import { Hono, type Context } from 'hono';
 import { limitBody } from '../../src/http/body.ts';
 import { reqHeader } from '../../src/http/headers.ts';
@@ -39,10 +40,7 @@ export function createApp({ core, key }: DialectEnv): Hono {
     [
       'PUT',
       `${UI}/password`,
-      (c) => {
-        const who = auth.principal(c);
-        return who ? auth.changePassword(c, who.user, who.sessionId) : gateway(10006, languageOf(reqHeader(c, 'accept-language')));
-      },
+      (c) => andThen(auth.principal(c), (who) => (who ? auth.changePassword(c, who.user, who.sessionId) : gateway(10006, languageOf(reqHeader(c, 'accept-language'))))),
     ],
   ];
   const known = new Set<string>();

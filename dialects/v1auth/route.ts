@@ -4,6 +4,7 @@ import { asUser, isCoreError, type Actor, type ApiKey, type Core, type User } fr
 import { readJsonBody } from '../../src/http/body.ts';
 import { clientIp } from '../../src/http/client-ip.ts';
 import { reqHeader } from '../../src/http/headers.ts';
+import { settle, andThen, type Awaitable } from '../../src/http/settle.ts';
 import { fail, invalid, type Reply } from './envelope.ts';
 import { coreErrorReply } from './errors.ts';
 import { fieldErrors } from './schemas.ts';
@@ -48,13 +49,13 @@ export interface Deps {
   tokens: Tokens;
 }
 
-/** The user's permission names; a superuser and a holder of `admin` may do everything. */
-function userPermissions(core: Core, user: User): Set<string> {
-  return new Set(core.directory.permissionsOf(user.id).map((p) => p.name));
+/** The user's permission names (synchronous on a cache hit); a superuser and a holder of `admin` may do everything. */
+function userPermissions(core: Core, user: User): Awaitable<Set<string>> {
+  return andThen(core.directory.permissionsOf(user.id), (ps) => new Set(ps.map((p) => p.name)));
 }
 
-/** `Authorization: Bearer <jwt|ak_…>` or `X-API-Key: ak_…`; a failure is this dialect's 401. */
-function authenticate({ core, tokens }: Deps, c: Context): Principal | Reply {
+/** `Authorization: Bearer <jwt|ak_…>` or `X-API-Key: ak_…`; a failure is this dialect's 401. Synchronous on a cache hit. */
+function authenticate({ core, tokens }: Deps, c: Context): Awaitable<Principal | Reply> {
   const authorization = reqHeader(c, 'authorization');
   const headerKey = reqHeader(c, 'x-api-key');
   let credential: string | undefined;
@@ -65,35 +66,42 @@ function authenticate({ core, tokens }: Deps, c: Context): Principal | Reply {
   } else if (headerKey !== undefined && headerKey.trim() !== '') credential = headerKey.trim();
   else return fail(401, '未提供认证信息');
 
-  try {
-    if (credential.startsWith('ak_')) {
-      const { key, owner } = core.apiKeys.authenticate(credential);
-      const ownerPerms = userPermissions(core, owner);
-      const permissions = new Set(key.permissions.filter((p) => owner.isSuperuser || ownerPerms.has(p)));
-      return { user: owner, key, permissions, isAdmin: permissions.has('admin') };
-    }
-    const verified = tokens.verify(credential);
-    if (!verified.ok) return fail(401, verified.failure === 'expired' ? 'Token已过期' : 'Token无效');
-    const { claims } = verified;
-    const user = core.sessions.checkAccess({ userId: Number(claims.sub), sessionId: claims.sid, jti: claims.jti });
-    const permissions = userPermissions(core, user);
-    return { user, token: credential, claims, permissions, isAdmin: user.isSuperuser || permissions.has('admin') };
-  } catch (e) {
+  const refused = (e: unknown): Reply => {
     if (isCoreError(e)) return coreErrorReply(e);
     throw e;
+  };
+  if (credential.startsWith('ak_')) {
+    const key = credential;
+    return settle<{ key: ApiKey; owner: User }, Principal | Reply>(
+      () => core.apiKeys.authenticate(key),
+      ({ key, owner }) =>
+        andThen(userPermissions(core, owner), (ownerPerms): Principal => {
+          const permissions = new Set(key.permissions.filter((p) => owner.isSuperuser || ownerPerms.has(p)));
+          return { user: owner, key, permissions, isAdmin: permissions.has('admin') };
+        }),
+      refused,
+    );
   }
+  const verified = tokens.verify(credential);
+  if (!verified.ok) return fail(401, verified.failure === 'expired' ? 'Token已过期' : 'Token无效');
+  const { claims } = verified;
+  return settle<User, Principal | Reply>(
+    () => core.sessions.checkAccess({ userId: Number(claims.sub), sessionId: claims.sid, jti: claims.jti }),
+    (user) =>
+      andThen(userPermissions(core, user), (permissions): Principal => ({ user, token: credential, claims, permissions, isAdmin: user.isSuperuser || permissions.has('admin') })),
+    refused,
+  );
 }
 
 type Outcome = { reply: Reply; principal?: Principal };
 
 /** Credential, then query, then body, then the handler. Bodiless requests stay synchronous. */
 function run(deps: Deps, ep: Endpoint, c: Context): Outcome | Promise<Outcome> {
-  let principal: Principal | undefined;
-  if (ep.auth !== false) {
-    const who = authenticate(deps, c);
-    if ('status' in who) return { reply: who };
-    principal = who;
-  }
+  if (ep.auth === false) return afterAuth(deps, ep, c, undefined);
+  return andThen(authenticate(deps, c), (who) => ('status' in who ? { reply: who } : afterAuth(deps, ep, c, who)));
+}
+
+function afterAuth(deps: Deps, ep: Endpoint, c: Context, principal: Principal | undefined): Outcome | Promise<Outcome> {
   let query: unknown;
   if (ep.query) {
     const q = v.safeParse(ep.query, c.req.query());

@@ -1,5 +1,3 @@
-import { desc } from 'drizzle-orm';
-import { auditLog } from '../store/sqlite/schema.ts';
 import type { CoreContext } from './context.ts';
 
 export type AuditEvent =
@@ -22,14 +20,12 @@ export type AuditEvent =
   | 'api_key.deleted';
 
 /** Audit entries never carry secrets: only ids, names and reasons. */
-export function createAudit({ db, clock }: CoreContext) {
+export function createAudit({ store, clock }: CoreContext) {
   return {
-    record(event: AuditEvent, userId: number | null, subject: string | null, detail?: Record<string, unknown>) {
-      db.insert(auditLog).values({ at: clock.now(), event, userId, subject, detail: detail ?? null }).run();
+    record(event: AuditEvent, userId: number | null, subject: string | null, detail?: Record<string, unknown>): Promise<void> {
+      return store.records.audit({ at: clock.now(), event, userId, subject, detail: detail ?? null });
     },
-    recent(limit = 100) {
-      return db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit).all();
-    },
+    recent: (limit = 100) => store.records.recentAudit(limit),
   };
 }
 export type Audit = ReturnType<typeof createAudit>;

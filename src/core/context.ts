@@ -1,4 +1,4 @@
-import type { Db } from '../store/sqlite/open.ts';
+import type { Store } from '../store/store.ts';
 import type { Clock, Random } from './ports.ts';
 import type { Hasher } from './passwords.ts';
 import type { ReadCache } from './read-cache.ts';
@@ -30,13 +30,19 @@ export const defaultPolicy: Policy = {
   usageRetentionMs: 90 * 86_400_000,
 };
 
-/** What every core module is built from. */
+/** What every core module is built from: the Store port, never a driver. */
 export interface CoreContext {
-  db: Db;
+  store: Store;
   clock: Clock;
   random: Random;
   hasher: Hasher;
   policy: Policy;
-  /** Reads remembered until the store changes. */
+  /** Hot-path reads, remembered until a write publishes one of their tags. */
   cache: ReadCache;
 }
+
+/** The page size the core allows (a house rule for every paged read). */
+export const clampPage = (policy: Policy, page: number, pageSize: number) => ({
+  page: Math.max(page, 1),
+  pageSize: Math.min(Math.max(pageSize, 1), policy.maxPageSize),
+});

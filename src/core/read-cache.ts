@@ -1,67 +1,85 @@
-import type { Db } from '../store/sqlite/open.ts';
+import type { ChangeFeed, Tag } from '../store/store.ts';
 import type { Clock } from './ports.ts';
 import { CoreError } from './errors.ts';
 
 const LIMIT = 10_000;
 
-interface RawStatement {
-  raw(): { get(): unknown[] };
+interface Entry {
+  value?: unknown;
+  error?: CoreError;
+  tags: readonly Tag[];
 }
 
 /**
- * Remembers reads (access decisions, pages of users) until the store changes. Every write by this process moves SQLite's
- * `total_changes()` (checked on every call, 0.4 µs), so a revocation, disable, delete or profile change
- * made through any dialect is seen on the very next request. Commits by other processes on the same file
- * move `data_version`, which costs a pager read, so it is re-read at most every `crossProcessMs`.
- * On a store without those counters nothing is cached.
+ * Hot-path reads (access decisions, permissions, API keys, pages of users) remembered until a write publishes one of
+ * their tags. A hit is synchronous (`T`, or a thrown CoreError); a miss is one shared promise per key. Writes of this
+ * process publish their tags right after commit (read-your-writes); other processes' commits arrive through the
+ * store's change feed within its documented bound. A load that overlaps an invalidation is answered but not kept.
  */
-export function createReadCache(db: Db, clock: Clock, crossProcessMs: number) {
-  const client = (db as unknown as { $client?: { prepare?: (sql: string) => RawStatement } }).$client;
-  let totalChanges: (() => unknown) | undefined;
-  let dataVersion: (() => unknown) | undefined;
-  try {
-    const tc = client?.prepare?.('select total_changes()').raw();
-    const dv = client?.prepare?.('pragma data_version').raw();
-    if (tc && dv) {
-      totalChanges = () => tc.get()[0];
-      dataVersion = () => dv.get()[0];
-    }
-  } catch {
-    totalChanges = undefined;
-  }
-  let version: unknown;
-  let versionReadAt = -Infinity;
-  // Cached values are shared between callers: they must be treated as read-only.
-  const entries = new Map<string, { stamp: string; value?: unknown; error?: CoreError }>();
+export function createReadCache(feed: ChangeFeed, clock: Clock) {
+  const entries = new Map<string, Entry>();
+  const keysByTag = new Map<Tag, Set<string>>();
+  const loading = new Map<string, Promise<unknown>>();
+  let generation = 0;
 
-  function stamp(): string {
-    const now = clock.now();
-    if (now - versionReadAt >= crossProcessMs || now < versionReadAt) {
-      version = dataVersion!();
-      versionReadAt = now;
+  function invalidate(tags: readonly Tag[]): void {
+    generation++;
+    loading.clear();
+    if (tags.includes('all')) {
+      entries.clear();
+      keysByTag.clear();
+      return;
     }
-    return `${totalChanges!()}:${version}`;
+    for (const tag of tags) {
+      for (const key of keysByTag.get(tag) ?? []) entries.delete(key);
+      keysByTag.delete(tag);
+    }
+  }
+  feed.subscribe(invalidate);
+
+  function keep(key: string, entry: Entry): void {
+    if (entries.size >= LIMIT) invalidate(['all']);
+    entries.set(key, entry);
+    for (const tag of entry.tags) {
+      let keys = keysByTag.get(tag);
+      if (!keys) keysByTag.set(tag, (keys = new Set()));
+      keys.add(key);
+    }
   }
 
   return {
-    remember<T>(key: string, decide: () => T): T {
-      if (!totalChanges) return decide();
-      const now = stamp();
+    /** `tags`: what the value depends on (or a function of the value). Cached values are shared: treat them as read-only. */
+    remember<T>(key: string, tags: readonly Tag[] | ((value: T) => readonly Tag[]), load: () => Promise<T>): T | Promise<T> {
+      feed.check(clock.now());
       const hit = entries.get(key);
-      if (hit && hit.stamp === now) {
+      if (hit) {
         if (hit.error) throw hit.error;
         return hit.value as T;
       }
-      if (entries.size >= LIMIT) entries.clear();
-      try {
-        const value = decide();
-        entries.set(key, { stamp: now, value });
-        return value;
-      } catch (e) {
-        if (e instanceof CoreError) entries.set(key, { stamp: now, error: e });
-        throw e;
-      }
+      const pending = loading.get(key);
+      if (pending) return pending as Promise<T>;
+      const started = generation;
+      const done = () => {
+        if (loading.get(key) === promise) loading.delete(key);
+      };
+      const promise = load().then(
+        (value) => {
+          done();
+          if (generation === started) keep(key, { value, tags: typeof tags === 'function' ? tags(value) : tags });
+          return value;
+        },
+        (e: unknown) => {
+          done();
+          if (e instanceof CoreError && generation === started && typeof tags !== 'function') keep(key, { error: e, tags });
+          throw e;
+        },
+      );
+      loading.set(key, promise);
+      return promise;
     },
+
+    /** Forgets everything (a reset, a restore, a lost notification). */
+    clear: () => invalidate(['all']),
   };
 }
 export type ReadCache = ReturnType<typeof createReadCache>;

@@ -1,5 +1,3 @@
-import { and, eq, isNull, lt, ne, sql } from 'drizzle-orm';
-import { deniedJtis, sessions, spentTokens, users } from '../store/sqlite/schema.ts';
 import type { CoreContext } from './context.ts';
 import type { Audit } from './audit.ts';
 import { CoreError } from './errors.ts';
@@ -21,116 +19,78 @@ export interface AccessClaims {
 }
 
 /**
- * Sessions are refresh-token families. Access is checked on every request against the user,
- * its session and the jti deny-list, so a disable, delete, password change or logout is seen at once
- * by every dialect.
+ * Sessions are refresh-token families. Access is checked on every request against the user, its session and the
+ * jti deny-list, so a disable, delete, password change or logout is seen at once by every dialect.
  */
 export function createSessions(ctx: CoreContext, audit: Audit) {
-  const { db, clock, random, policy, cache } = ctx;
+  const { store, clock, random, policy, cache } = ctx;
   const newId = () => random.bytes(16).toString('base64url');
 
-  const userById = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
-  const userByUuid = db.select().from(users).where(eq(users.uuid, sql.placeholder('uuid'))).prepare();
-  const sessionById = db.select().from(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare();
-  const deniedByJti = db.select().from(deniedJtis).where(eq(deniedJtis.jti, sql.placeholder('jti'))).prepare();
-
-  function decide(claims: AccessClaims): User {
-    const row = claims.userId !== undefined ? userById.get({ id: claims.userId }) : userByUuid.get({ uuid: claims.userUuid ?? '' });
+  async function decide(claims: AccessClaims): Promise<User> {
+    const row = claims.userId !== undefined ? await store.users.byId(claims.userId) : await store.users.byUuid(claims.userUuid ?? '');
     if (!row || row.status !== 'active') throw new CoreError('token_revoked', { reason: row ? 'user_inactive' : 'user_gone' });
-    const session = sessionById.get({ id: claims.sessionId });
+    const session = await store.sessions.byId(claims.sessionId);
     if (!session || session.userId !== row.id || session.revokedAt !== null) throw new CoreError('token_revoked', { reason: 'session' });
-    if (claims.jti !== undefined && deniedByJti.get({ jti: claims.jti })) throw new CoreError('token_revoked', { reason: 'denied' });
+    if (claims.jti !== undefined && (await store.sessions.isDenied(claims.jti))) throw new CoreError('token_revoked', { reason: 'denied' });
     return toUser(row);
-  }
-
-  /** Every token of the user dies, but those of `exceptSession` (the caller's own, on a password change). */
-  function revokeUser(userId: number, reason: string, exceptSession?: string): void {
-    const now = clock.now();
-    db.update(users).set({ tokensValidAfter: now }).where(eq(users.id, userId)).run();
-    db.update(sessions)
-      .set({ revokedAt: now, revokedReason: reason })
-      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), exceptSession === undefined ? undefined : ne(sessions.id, exceptSession)))
-      .run();
   }
 
   return {
     /** `ids`: a dialect whose tokens carry no session claim names the session by a claim they have (flask: the jti). */
-    start(userId: number, audience: string, ttlMs: number, ids: Partial<SessionTokens> = {}): SessionTokens {
+    async start(userId: number, audience: string, ttlMs: number, ids: Partial<SessionTokens> = {}): Promise<SessionTokens> {
       const now = clock.now();
       const sessionId = ids.sessionId ?? newId();
       const refreshJti = ids.refreshJti ?? newId();
-      db.insert(sessions)
-        .values({ id: sessionId, userId, audience, currentJti: refreshJti, createdAt: now, expiresAt: now + ttlMs })
-        .run();
+      await store.sessions.start({ id: sessionId, userId, audience, currentJti: refreshJti, createdAt: now, expiresAt: now + ttlMs });
       return { sessionId, refreshJti };
     },
 
     /** Spends `jti` and returns its successor. Reuse inside the grace window harms nothing; after it, the family dies. */
-    rotate(sessionId: string, jti: string, ttlMs: number): { refreshJti: string; user: User } {
-      // The transaction returns its verdict instead of throwing, so a family revocation commits.
-      const verdict = db.transaction(
-        (tx): { ok: { refreshJti: string; user: User } } | { error: CoreError } => {
-          const now = clock.now();
-          const session = tx.select().from(sessions).where(eq(sessions.id, sessionId)).get();
-          if (!session) return { error: new CoreError('token_invalid') };
-          // A disabled user hears that before that its sessions were revoked with it.
-          const row = tx.select().from(users).where(eq(users.id, session.userId)).get();
-          if (!row) return { error: new CoreError('token_invalid') };
-          if (row.status !== 'active') return { error: new CoreError('user_disabled') };
-          if (session.revokedAt !== null) return { error: new CoreError('token_revoked') };
-          if (session.expiresAt <= now) return { error: new CoreError('token_expired') };
-          if (session.currentJti !== jti) {
-            const spent = tx.select().from(spentTokens).where(eq(spentTokens.jti, jti)).get();
-            if (!spent || spent.sessionId !== sessionId) return { error: new CoreError('token_invalid') };
-            if (now - spent.spentAt <= policy.refreshGraceMs) return { error: new CoreError('token_reused', { grace: true }) };
-            tx.update(sessions).set({ revokedAt: now, revokedReason: 'refresh_reuse' }).where(eq(sessions.id, sessionId)).run();
-            audit.record('refresh.reuse', session.userId, null, { sessionId });
-            return { error: new CoreError('token_revoked', { reason: 'reuse' }) };
-          }
-          const next = newId();
-          tx.update(sessions).set({ currentJti: next, expiresAt: now + ttlMs }).where(eq(sessions.id, sessionId)).run();
-          tx.insert(spentTokens).values({ jti, sessionId, spentAt: now, expiresAt: session.expiresAt }).run();
-          return { ok: { refreshJti: next, user: toUser(row) } };
-        },
-        { behavior: 'immediate' },
-      );
-      if ('error' in verdict) throw verdict.error;
-      return verdict.ok;
+    async rotate(sessionId: string, jti: string, ttlMs: number): Promise<{ refreshJti: string; user: User }> {
+      const next = newId();
+      const verdict = await store.sessions.rotate(sessionId, jti, next, clock.now(), ttlMs, policy.refreshGraceMs);
+      switch (verdict.kind) {
+        case 'rotated':
+          return { refreshJti: next, user: toUser(verdict.user) };
+        case 'disabled':
+          throw new CoreError('user_disabled');
+        case 'revoked':
+          throw new CoreError('token_revoked');
+        case 'expired':
+          throw new CoreError('token_expired');
+        case 'grace':
+          throw new CoreError('token_reused', { grace: true });
+        case 'reuse':
+          await audit.record('refresh.reuse', verdict.userId, null, { sessionId });
+          throw new CoreError('token_revoked', { reason: 'reuse' });
+        default:
+          throw new CoreError('token_invalid');
+      }
     },
 
-    /** The hot path of every authenticated request. */
-    checkAccess(claims: AccessClaims): User {
-      return cache.remember(`access|${claims.userId}|${claims.userUuid}|${claims.sessionId}|${claims.jti}`, () => decide(claims));
+    /** The hot path of every authenticated request: synchronous on a cache hit. */
+    checkAccess(claims: AccessClaims): User | Promise<User> {
+      const user = claims.userId !== undefined ? `user:${claims.userId}` : `uuid:${claims.userUuid}`;
+      const tags = [user, 'users', `session:${claims.sessionId}`, ...(claims.jti === undefined ? [] : [`jti:${claims.jti}`])];
+      return cache.remember(`access|${user}|${claims.sessionId}|${claims.jti}`, tags, () => decide(claims));
     },
 
-    /** Logout: the token's session ends, and the jti is denied until it would have expired. */
-    revokeSession(sessionId: string, reason: string): void {
-      const now = clock.now();
-      const s = db.select().from(sessions).where(eq(sessions.id, sessionId)).get();
-      if (!s || s.revokedAt !== null) return;
-      db.update(sessions).set({ revokedAt: now, revokedReason: reason }).where(eq(sessions.id, sessionId)).run();
-      audit.record('session.revoked', s.userId, null, { reason });
+    /** Logout: the token's session ends. */
+    async revokeSession(sessionId: string, reason: string): Promise<void> {
+      const userId = await store.sessions.revoke(sessionId, clock.now(), reason);
+      if (userId !== undefined) await audit.record('session.revoked', userId, null, { reason });
     },
 
     /** A session lives at least until `until` (a refreshed token must not outlive its session). */
-    extend(sessionId: string, until: number): void {
-      db.update(sessions).set({ expiresAt: until }).where(and(eq(sessions.id, sessionId), lt(sessions.expiresAt, until))).run();
-    },
+    extend: (sessionId: string, until: number) => store.sessions.extend(sessionId, until),
 
     /** Drops what can no longer matter: expired sessions (with their spent tokens) and denied jtis past their expiry. */
-    prune(): { sessions: number; denied: number } {
-      const now = clock.now();
-      return db.transaction(() => ({
-        sessions: db.delete(sessions).where(lt(sessions.expiresAt, now)).run().changes,
-        denied: db.delete(deniedJtis).where(lt(deniedJtis.expiresAt, now)).run().changes,
-      }));
-    },
+    prune: () => store.sessions.prune(clock.now()),
 
-    denyJti(jti: string, expiresAt: number): void {
-      db.insert(deniedJtis).values({ jti, expiresAt }).onConflictDoNothing().run();
-    },
+    denyJti: (jti: string, expiresAt: number) => store.sessions.deny(jti, expiresAt),
 
-    revokeUser,
+    /** Every token of the user dies, but those of `exceptSession`. */
+    revokeUser: (userId: number, reason: string, exceptSession?: string) => store.users.revokeAll(userId, clock.now(), reason, exceptSession),
   };
 }
 export type Sessions = ReturnType<typeof createSessions>;

@@ -1,6 +1,6 @@
-import type { users } from '../store/sqlite/schema.ts';
+import type { UserRow } from '../store/store.ts';
 
-export type UserRow = typeof users.$inferSelect;
+export type { UserRow };
 /** A user as the core hands it out: never a password hash. */
 export type User = Omit<UserRow, 'passwordHash' | 'tempPasswordHash' | 'tempPasswordExpiresAt'>;
 

@@ -1,15 +1,11 @@
-import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { loginFailures, userRoles, users } from '../store/sqlite/schema.ts';
-import type { CoreContext } from './context.ts';
+import type { UserFilter as StoreUserFilter } from '../store/store.ts';
+import { clampPage, type CoreContext } from './context.ts';
 import type { Audit } from './audit.ts';
 import type { Department, Directory, Role } from './directory.ts';
 import type { Outbox } from './outbox.ts';
-import type { ApiKeys } from './api-keys.ts';
-import type { Sessions } from './sessions.ts';
 import { CoreError } from './errors.ts';
 import { assertMayTouchSuperuser, assertNotApiKey, SYSTEM, type Actor } from './actor.ts';
 import type { Auth } from './auth.ts';
-import type { Facts } from './facts.ts';
 import { checkPasswordShape } from './passwords.ts';
 import { toUser, type User, type UserRow } from './users-view.ts';
 
@@ -39,87 +35,24 @@ export interface UserPatch extends UserFields {
   email?: string | null;
 }
 
-export interface UserFilter {
-  page: number;
-  pageSize: number;
-  usernameContains?: string;
-  emailContains?: string;
-  deptId?: number;
-  status?: UserStatus;
+export type UserFilter = StoreUserFilter;
+
+export interface PageItem {
+  user: User;
+  roles: Role[];
+  department: Department | undefined;
 }
 
 const RESET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*';
 
-const likePattern = (needle: string) => '%' + needle.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: Directory; outbox: Outbox; auth: Auth }) {
+  const { store, clock, random, hasher, policy, cache } = ctx;
+  const { audit, directory, outbox, auth } = deps;
 
-export function createUsers(
-  ctx: CoreContext,
-  deps: { audit: Audit; directory: Directory; sessions: Sessions; outbox: Outbox; apiKeys: ApiKeys; facts: Facts; auth: Auth },
-) {
-  const { db, clock, random, hasher, policy, cache } = ctx;
-  const { audit, directory, sessions, outbox, apiKeys, facts, auth } = deps;
-
-  // One prepared pair of statements per combination of filters, built on first use.
-  const listQueries = new Map<string, ReturnType<typeof prepareList>>();
-  function prepareList(f: UserFilter) {
-    const conds: SQL[] = [];
-    if (f.usernameContains) conds.push(sql`${users.username} like ${sql.placeholder('username')} escape '\\'`);
-    if (f.emailContains) conds.push(sql`${users.email} like ${sql.placeholder('email')} escape '\\'`);
-    if (f.deptId !== undefined) conds.push(eq(users.deptId, sql.placeholder('deptId')));
-    if (f.status !== undefined) conds.push(eq(users.status, sql.placeholder('status')));
-    const where = conds.length ? and(...conds) : undefined;
-    return {
-      count: db.select({ n: count() }).from(users).where(where).prepare(),
-      page: db
-        .select()
-        .from(users)
-        .where(where)
-        .orderBy(desc(users.createdAt), desc(users.id))
-        .limit(sql.placeholder('limit'))
-        .offset(sql.placeholder('offset'))
-        .prepare(),
-    };
-  }
-  function listQuery(f: UserFilter) {
-    const key = [f.usernameContains, f.emailContains, f.deptId !== undefined, f.status !== undefined].map(Boolean).join();
-    let q = listQueries.get(key);
-    if (!q) listQueries.set(key, (q = prepareList(f)));
-    return q;
-  }
-
-  function row(id: number): UserRow {
-    const r = db.select().from(users).where(eq(users.id, id)).get();
+  async function row(id: number): Promise<UserRow> {
+    const r = await store.users.byId(id);
     if (!r) throw new CoreError('not_found', { entity: 'user', id });
     return r;
-  }
-
-  /** Email is checked before username, as the legacy servers did. */
-  function assertUnique(username: string | undefined, email: string | null | undefined, exceptId?: number): void {
-    const taken = (cond: SQL) => {
-      const hit = db.select({ id: users.id }).from(users).where(cond).get();
-      return hit !== undefined && hit.id !== exceptId;
-    };
-    if (email && taken(eq(users.email, email))) throw new CoreError('conflict', { field: 'email' });
-    if (username !== undefined && taken(eq(users.username, username))) throw new CoreError('conflict', { field: 'username' });
-  }
-
-  function requireDept(deptId: number | null | undefined): void {
-    if (deptId != null && !directory.department(deptId)) throw new CoreError('not_found', { entity: 'department', id: deptId });
-  }
-
-  function replaceRoles(userId: number, roleIds: number[]): void {
-    directory.requireRoles(roleIds);
-    const now = clock.now();
-    db.delete(userRoles).where(eq(userRoles.userId, userId)).run();
-    for (const roleId of new Set(roleIds)) db.insert(userRoles).values({ userId, roleId, addedAt: now }).run();
-  }
-
-  function setPasswordHash(userId: number, passwordHash: string, keepSession?: string): void {
-    db.transaction(() => {
-      db.update(users).set({ passwordHash, tempPasswordHash: null, tempPasswordExpiresAt: null, updatedAt: clock.now() }).where(eq(users.id, userId)).run();
-      db.delete(loginFailures).where(eq(loginFailures.userId, userId)).run();
-      sessions.revokeUser(userId, 'password', keepSession);
-    });
   }
 
   function randomPassword(length: number): string {
@@ -132,20 +65,16 @@ export function createUsers(
     return out;
   }
 
-  function list(filter: UserFilter): { total: number; items: User[] } {
-    const pageSize = Math.min(Math.max(filter.pageSize, 1), policy.maxPageSize);
-    const page = Math.max(filter.page, 1);
-    const q = listQuery(filter);
-    const params = {
-      username: likePattern(filter.usernameContains ?? ''),
-      email: likePattern(filter.emailContains ?? ''),
-      deptId: filter.deptId ?? 0,
-      status: filter.status ?? 'active',
-      limit: pageSize,
-      offset: (page - 1) * pageSize,
-    };
-    const total = q.count.get(params)?.n ?? 0;
-    return { total, items: q.page.all(params).map(toUser) };
+  function list(filter: UserFilter): Promise<{ total: number; items: User[] }> {
+    return store.users.list({ ...filter, ...clampPage(policy, filter.page, filter.pageSize) }).then((p) => ({ total: p.total, items: p.items.map(toUser) }));
+  }
+
+  /** A page with its roles and departments: one read of each, no query per row. */
+  async function loadPage(filter: UserFilter): Promise<{ total: number; items: PageItem[] }> {
+    const { total, items } = await list(filter);
+    const roles = await directory.rolesOf(items.map((u) => u.id));
+    const depts = await directory.departments(items.flatMap((u) => (u.deptId === null ? [] : [u.deptId])));
+    return { total, items: items.map((user) => ({ user, roles: roles.get(user.id)!, department: user.deptId === null ? undefined : depts.get(user.deptId) })) };
   }
 
   /** `onlyUninitialised`: refused (conflict) once the gateway has been initialised, checked in the same transaction. */
@@ -153,105 +82,72 @@ export function createUsers(
     assertMayTouchSuperuser(actor, false, input.isSuperuser === true);
     checkPasswordShape(input.password);
     const passwordHash = await hasher.hash(input.password);
-    const user = db.transaction(() => {
-      if (opts.onlyUninitialised && facts.has('initialised')) throw new CoreError('conflict', { field: 'initialised' });
-      assertUnique(input.username, input.email);
-      requireDept(input.deptId);
-      const now = clock.now();
-      const created = db
-        .insert(users)
-        .values({
-          uuid: random.uuid(),
-          username: input.username,
-          email: input.email,
-          passwordHash,
-          status: input.status ?? 'active',
-          isSuperuser: input.isSuperuser ?? false,
-          deptId: input.deptId ?? null,
-          alias: input.alias ?? null,
-          phone: input.phone ?? null,
-          realName: input.realName ?? null,
-          position: input.position ?? null,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .get();
-      replaceRoles(created.id, input.roleIds ?? []);
-      if (created.isSuperuser) facts.record('initialised');
-      return toUser(created);
-    });
-    audit.record('user.created', user.id, user.username);
-    return user;
+    const created = await store.users.create(
+      {
+        uuid: random.uuid(),
+        username: input.username,
+        email: input.email,
+        passwordHash,
+        status: input.status ?? 'active',
+        isSuperuser: input.isSuperuser ?? false,
+        deptId: input.deptId ?? null,
+        alias: input.alias ?? null,
+        phone: input.phone ?? null,
+        realName: input.realName ?? null,
+        position: input.position ?? null,
+      },
+      [...new Set(input.roleIds ?? [])],
+      clock.now(),
+      opts,
+    );
+    await audit.record('user.created', created.id, created.username);
+    return toUser(created);
   }
 
   return {
-    get(id: number): User | undefined {
-      const r = db.select().from(users).where(eq(users.id, id)).get();
+    get: async (id: number): Promise<User | undefined> => {
+      const r = await store.users.byId(id);
       return r && toUser(r);
     },
-
-    byEmail(email: string): User | undefined {
-      const r = db.select().from(users).where(eq(users.email, email)).get();
+    byEmail: async (email: string): Promise<User | undefined> => {
+      const r = await store.users.byEmail(email);
       return r && toUser(r);
     },
-
-    byUsername(username: string): User | undefined {
-      const r = db.select().from(users).where(eq(users.username, username)).get();
+    byUsername: async (username: string): Promise<User | undefined> => {
+      const r = await store.users.byUsername(username);
       return r && toUser(r);
     },
 
     list,
 
     /** Has the gateway been initialised (a superuser has existed, or a fixture set was loaded)? */
-    initialised: () => facts.has('initialised'),
+    initialised: () => store.facts.has('initialised'),
 
     /** The one-time set-up of a superuser on an uninitialised gateway; a conflict afterwards, whatever users exist. */
-    initialise: (username: string, password: string): Promise<User> =>
-      createUser({ username, email: null, password, isSuperuser: true }, SYSTEM, { onlyUninitialised: true }),
+    initialise: (username: string, password: string): Promise<User> => createUser({ username, email: null, password, isSuperuser: true }, SYSTEM, { onlyUninitialised: true }),
 
-    /** A page of users with their roles and departments, read in one snapshot and remembered until a write. */
-    page(filter: UserFilter): { total: number; items: { user: User; roles: Role[]; department: Department | undefined }[] } {
-      return cache.remember(`page|${JSON.stringify(filter)}`, () => db.transaction(() => {
-        const { total, items } = list(filter);
-        const roles = directory.rolesOf(items.map((u) => u.id));
-        const depts = directory.departments(items.flatMap((u) => (u.deptId === null ? [] : [u.deptId])));
-        return {
-          total,
-          items: items.map((user) => ({ user, roles: roles.get(user.id)!, department: user.deptId === null ? undefined : depts.get(user.deptId) })),
-        };
-      }));
+    /** A page of users with their roles and departments, remembered until a user, role or department changes. */
+    page(filter: UserFilter): { total: number; items: PageItem[] } | Promise<{ total: number; items: PageItem[] }> {
+      // A login stamps its user's row (last login): the page holds on to each of its users too.
+      const tags = (p: { items: PageItem[] }) => ['users', 'rbac', ...p.items.map((i) => `user:${i.user.id}`)];
+      return cache.remember(`page|${JSON.stringify(filter)}`, tags, () => loadPage(filter));
     },
 
     create: createUser,
 
-    update(id: number, patch: UserPatch, actor: Actor): User {
-      const user = db.transaction(() => {
-        const before = row(id);
-        assertMayTouchSuperuser(actor, before.isSuperuser, patch.isSuperuser === true);
-        assertUnique(patch.username, patch.email, id);
-        requireDept(patch.deptId);
-        const { roleIds, ...fields } = patch;
-        const after = db.update(users).set({ ...fields, updatedAt: clock.now() }).where(eq(users.id, id)).returning().get()!;
-        if (roleIds !== undefined) replaceRoles(id, roleIds);
-        if (before.status === 'active' && after.status !== 'active') {
-          sessions.revokeUser(id, 'status');
-          apiKeys.disableAllOf(id);
-        }
-        if (after.status === 'active' && before.status === 'locked') db.delete(loginFailures).where(eq(loginFailures.userId, id)).run();
-        if (after.isSuperuser) facts.record('initialised');
-        return toUser(after);
-      });
-      audit.record('user.updated', id, user.username, { fields: Object.keys(patch) });
-      return user;
+    async update(id: number, patch: UserPatch, actor: Actor): Promise<User> {
+      const { roleIds, ...fields } = patch;
+      const { after } = await store.users.update(id, fields, roleIds && [...new Set(roleIds)], clock.now(), (before) =>
+        assertMayTouchSuperuser(actor, before.isSuperuser, patch.isSuperuser === true),
+      );
+      await audit.record('user.updated', id, after.username, { fields: Object.keys(patch) });
+      return toUser(after);
     },
 
     /** Hard delete: roles, sessions, keys and counters go with the user (foreign-key cascade). */
-    delete(id: number, actor: Actor): void {
-      const r = row(id);
-      assertMayTouchSuperuser(actor, r.isSuperuser);
-      db.delete(users).where(eq(users.id, id)).run();
-      audit.record('user.deleted', id, r.username);
+    async delete(id: number, actor: Actor): Promise<void> {
+      const r = await store.users.delete(id, (target) => assertMayTouchSuperuser(actor, target.isSuperuser));
+      await audit.record('user.deleted', id, r.username);
     },
 
     /**
@@ -260,11 +156,11 @@ export function createUsers(
      */
     async changePassword(id: number, current: string, next: string, actor: Actor, keepSession?: string): Promise<void> {
       assertNotApiKey(actor);
-      const r = row(id);
+      const r = await row(id);
       await auth.verifyCurrentPassword(id, current);
       checkPasswordShape(next);
-      setPasswordHash(id, await hasher.hash(next), keepSession);
-      audit.record('password.changed', id, r.username);
+      await store.users.setPassword(id, await hasher.hash(next), clock.now(), 'password', keepSession);
+      await audit.record('password.changed', id, r.username);
     },
 
     /**
@@ -273,18 +169,15 @@ export function createUsers(
      */
     async issueTemporaryPassword(id: number, opts: { ttlMs: number; mail: boolean }, actor: Actor): Promise<string> {
       assertNotApiKey(actor);
-      const r = row(id);
+      const r = await row(id);
       assertMayTouchSuperuser(actor, r.isSuperuser);
       const password = randomPassword(12);
-      const tempPasswordHash = await hasher.hash(password);
-      db.transaction(() => {
-        db.update(users).set({ tempPasswordHash, tempPasswordExpiresAt: clock.now() + opts.ttlMs, updatedAt: clock.now() }).where(eq(users.id, id)).run();
-        sessions.revokeUser(id, 'password_reset');
-      });
+      const now = clock.now();
+      await store.users.setTemporaryPassword(id, await hasher.hash(password), now + opts.ttlMs, now);
       if (opts.mail && r.email) {
-        outbox.send(r.email, 'Your temporary password', `Hello ${r.username}, your temporary password is: ${password}`, 'temporary_password');
+        await outbox.send(r.email, 'Your temporary password', `Hello ${r.username}, your temporary password is: ${password}`, 'temporary_password');
       }
-      audit.record('password.reset', id, r.username, { temporary: true });
+      await audit.record('password.reset', id, r.username, { temporary: true });
       return password;
     },
 
@@ -294,15 +187,15 @@ export function createUsers(
      */
     async resetPassword(id: number, actor: Actor, opts: { refuseSuperuser?: boolean; length?: number; mail?: boolean } = {}): Promise<string> {
       assertNotApiKey(actor);
-      const r = row(id);
+      const r = await row(id);
       if (opts.refuseSuperuser && r.isSuperuser) throw new CoreError('forbidden', { reason: 'superuser' });
       assertMayTouchSuperuser(actor, r.isSuperuser);
       const password = randomPassword(opts.length ?? 12);
-      setPasswordHash(id, await hasher.hash(password));
+      await store.users.setPassword(id, await hasher.hash(password), clock.now(), 'password_reset');
       if ((opts.mail ?? true) && r.email) {
-        outbox.send(r.email, 'Your password has been reset', `Hello ${r.username}, your new password is: ${password}`, 'password_reset');
+        await outbox.send(r.email, 'Your password has been reset', `Hello ${r.username}, your new password is: ${password}`, 'password_reset');
       }
-      audit.record('password.reset', id, r.username);
+      await audit.record('password.reset', id, r.username);
       return password;
     },
   };

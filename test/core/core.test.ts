@@ -78,7 +78,7 @@ describe('core: authenticate and lockout', () => {
     const { core } = await makeGateway();
     for (let i = 0; i < 5; i++) await kindOf(core.auth.authenticate('lisi', 'bad'));
     expect(await kindOf(core.auth.authenticate('lisi', 'lisi1234'))).toBe('account_locked');
-    core.auth.unlock(3);
+    (await core.auth.unlock(3));
     expect(await kindOf(core.auth.authenticate('lisi', 'lisi1234'))).toBe('ok');
   });
 
@@ -93,9 +93,9 @@ describe('core: authenticate and lockout', () => {
     const { core } = await makeGateway();
     await kindOf(core.auth.authenticate('lisi', 'secret-guess'));
     await core.auth.authenticate('lisi', 'lisi1234');
-    const events = core.audit.recent().map((a) => a.event);
+    const events = (await core.audit.recent()).map((a) => a.event);
     expect(events.slice(0, 2)).toEqual(['login.success', 'login.failure']);
-    expect(JSON.stringify(core.audit.recent())).not.toContain('secret-guess');
+    expect(JSON.stringify((await core.audit.recent()))).not.toContain('secret-guess');
   });
 });
 
@@ -108,23 +108,23 @@ describe('core: users', () => {
     expect(dupName.details.field).toBe('username');
     expect(await kindOf(core.users.create({ username: 'r', email: null, password: 'p4ssword', roleIds: [99] }, SYSTEM))).toBe('not_found');
     expect(await kindOf(core.users.create({ username: 'd', email: null, password: 'p4ssword', deptId: 99 }, SYSTEM))).toBe('not_found');
-    expect(core.users.byUsername('r')).toBeUndefined();
-    expect(core.users.byUsername('d')).toBeUndefined();
+    expect((await core.users.byUsername('r'))).toBeUndefined();
+    expect((await core.users.byUsername('d'))).toBeUndefined();
   });
 
   it('lists newest first with escaped substring filters and a capped page size', async () => {
     const { core, clock } = await makeGateway();
     clock.advance(1000);
     await core.users.create({ username: 'a_b%c', email: 'x@example.com', password: 'p4ssword' }, SYSTEM);
-    expect(core.users.list({ page: 1, pageSize: 2 }).items.map((u) => u.username)).toEqual(['a_b%c', 'opsuser']);
-    expect(core.users.list({ page: 1, pageSize: 10, usernameContains: '_b%' }).items.map((u) => u.username)).toEqual(['a_b%c']);
-    expect(core.users.list({ page: 1, pageSize: 10, usernameContains: '%' }).total).toBe(1);
-    expect(core.users.list({ page: 1, pageSize: 10 ** 9 }).items.length).toBe(8);
+    expect((await core.users.list({ page: 1, pageSize: 2 })).items.map((u) => u.username)).toEqual(['a_b%c', 'opsuser']);
+    expect((await core.users.list({ page: 1, pageSize: 10, usernameContains: '_b%' })).items.map((u) => u.username)).toEqual(['a_b%c']);
+    expect((await core.users.list({ page: 1, pageSize: 10, usernameContains: '%' })).total).toBe(1);
+    expect((await core.users.list({ page: 1, pageSize: 10 ** 9 })).items.length).toBe(8);
   });
 
   it('a password change revokes sessions and needs the current password', async () => {
     const { core } = await makeGateway();
-    const s = core.sessions.start(3, 'test', 60_000);
+    const s = (await core.sessions.start(3, 'test', 60_000));
     expect(await kindOf(core.users.changePassword(3, 'wrong', 'newpass123', SYSTEM))).toBe('invalid_credentials');
     await core.users.changePassword(3, 'lisi1234', 'newpass123', SYSTEM);
     expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: s.sessionId }))).toBe('token_revoked');
@@ -135,29 +135,29 @@ describe('core: users', () => {
     const { core } = await makeGateway();
     expect(await kindOf(core.users.resetPassword(1, SYSTEM, { refuseSuperuser: true }))).toBe('forbidden');
     const pw = await core.users.resetPassword(3, SYSTEM);
-    expect(core.outbox.list().map((m) => [m.recipient, m.body.endsWith(pw)])).toEqual([['lisi@example.com', true]]);
-    expect(JSON.stringify(core.audit.recent())).not.toContain(pw);
+    expect((await core.outbox.list()).map((m) => [m.recipient, m.body.endsWith(pw)])).toEqual([['lisi@example.com', true]]);
+    expect(JSON.stringify((await core.audit.recent()))).not.toContain(pw);
   });
 });
 
 describe('core: sessions', () => {
   it('a revocation is exact to the millisecond: a session started the same millisecond before it dies with it', async () => {
     const { core } = await makeGateway();
-    const before = core.sessions.start(3, 'test', 60_000);
-    core.sessions.revokeUser(3, 'test');
+    const before = (await core.sessions.start(3, 'test', 60_000));
+    (await core.sessions.revokeUser(3, 'test'));
     expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: before.sessionId }))).toBe('token_revoked');
-    const after = core.sessions.start(3, 'test', 60_000);
-    expect(core.sessions.checkAccess({ userId: 3, sessionId: after.sessionId }).id).toBe(3);
+    const after = (await core.sessions.start(3, 'test', 60_000));
+    expect((await core.sessions.checkAccess({ userId: 3, sessionId: after.sessionId })).id).toBe(3);
   });
 
   it('a denied jti and a revoked session are refused; another session of the user is not', async () => {
     const { core } = await makeGateway();
-    const a = core.sessions.start(3, 'test', 60_000);
-    const b = core.sessions.start(3, 'test', 60_000);
-    core.sessions.revokeSession(a.sessionId, 'logout');
+    const a = (await core.sessions.start(3, 'test', 60_000));
+    const b = (await core.sessions.start(3, 'test', 60_000));
+    (await core.sessions.revokeSession(a.sessionId, 'logout'));
     expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: a.sessionId }))).toBe('token_revoked');
     expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: b.sessionId }))).toBe('ok');
-    core.sessions.denyJti('j1', Date.now() + 1000);
+    (await core.sessions.denyJti('j1', Date.now() + 1000));
     expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: b.sessionId, jti: 'j1' }))).toBe('token_revoked');
     // a session belongs to one user
     expect(await kindOf(() => core.sessions.checkAccess({ userId: 2, sessionId: b.sessionId }))).toBe('token_revoked');
@@ -165,11 +165,11 @@ describe('core: sessions', () => {
 
   it('rotation: successor works, grace reuse is harmless, late reuse kills the family, unknown jti is invalid', async () => {
     const { core, clock } = await makeGateway();
-    const s = core.sessions.start(3, 'test', 60_000);
-    const r1 = core.sessions.rotate(s.sessionId, s.refreshJti, 60_000);
+    const s = (await core.sessions.start(3, 'test', 60_000));
+    const r1 = (await core.sessions.rotate(s.sessionId, s.refreshJti, 60_000));
     expect(await kindOf(() => core.sessions.rotate(s.sessionId, 'made-up', 60_000))).toBe('token_invalid');
     expect(await kindOf(() => core.sessions.rotate(s.sessionId, s.refreshJti, 60_000))).toBe('token_reused');
-    const r2 = core.sessions.rotate(s.sessionId, r1.refreshJti, 60_000);
+    const r2 = (await core.sessions.rotate(s.sessionId, r1.refreshJti, 60_000));
     clock.advance(10_001);
     expect(await kindOf(() => core.sessions.rotate(s.sessionId, r1.refreshJti, 60_000))).toBe('token_revoked');
     expect(await kindOf(() => core.sessions.rotate(s.sessionId, r2.refreshJti, 60_000))).toBe('token_revoked');
@@ -177,7 +177,7 @@ describe('core: sessions', () => {
 
   it('a session expires', async () => {
     const { core, clock } = await makeGateway();
-    const s = core.sessions.start(3, 'test', 60_000);
+    const s = (await core.sessions.start(3, 'test', 60_000));
     clock.advance(60_000);
     expect(await kindOf(() => core.sessions.rotate(s.sessionId, s.refreshJti, 60_000))).toBe('token_expired');
   });
@@ -194,9 +194,9 @@ describe('core: directory', () => {
 
   it('collects a user\'s grants through its roles, de-duplicated', async () => {
     const { core } = await makeGateway();
-    expect(core.directory.apiGrants(3).map((g) => `${g.method} ${g.path}`)).toEqual(['GET /api/v1/users/list', 'GET /api/v1/users/get']);
-    expect(core.directory.apiGrants(2)).toHaveLength(6);
-    expect(core.directory.apiGrants(1)).toEqual([]);
+    expect((await core.directory.apiGrants(3)).map((g) => `${g.method} ${g.path}`)).toEqual(['GET /api/v1/users/list', 'GET /api/v1/users/get']);
+    expect((await core.directory.apiGrants(2))).toHaveLength(6);
+    expect((await core.directory.apiGrants(1))).toEqual([]);
   });
 });
 
@@ -219,49 +219,49 @@ describe('core: concurrent logins', () => {
 describe('core: roles, permissions, departments', () => {
   it('creates a role with permissions, renames it, and its holders see the new grants at once', async () => {
     const { core } = await makeGateway();
-    const perm = core.directory.createPermission({ name: 'GET /api/v1/users/{id}', category: 'api', method: 'GET', path: '/api/v1/users/{id}' });
-    const role = core.directory.createRole({ name: 'auditor', description: 'reads', permissionIds: [perm.id] });
+    const perm = (await core.directory.createPermission({ name: 'GET /api/v1/users/{id}', category: 'api', method: 'GET', path: '/api/v1/users/{id}' }));
+    const role = (await core.directory.createRole({ name: 'auditor', description: 'reads', permissionIds: [perm.id] }));
     await core.users.create({ username: 'aud', email: null, password: 'aud12345', roleIds: [role.id] }, SYSTEM);
-    const aud = core.users.byUsername('aud')!;
-    expect(core.directory.apiGrants(aud.id)).toEqual([{ method: 'GET', path: '/api/v1/users/{id}' }]);
-    core.directory.updateRole(role.id, { name: 'auditors', permissionIds: [] });
-    expect(core.directory.apiGrants(aud.id)).toEqual([]);
-    expect(core.directory.role(role.id)?.name).toBe('auditors');
+    const aud = (await core.users.byUsername('aud'))!;
+    expect((await core.directory.apiGrants(aud.id))).toEqual([{ method: 'GET', path: '/api/v1/users/{id}' }]);
+    (await core.directory.updateRole(role.id, { name: 'auditors', permissionIds: [] }));
+    expect((await core.directory.apiGrants(aud.id))).toEqual([]);
+    expect((await core.directory.role(role.id))?.name).toBe('auditors');
   });
 
   it('refuses duplicates, unknown permissions and deleting a built-in role', async () => {
     const { core } = await makeGateway();
     expect(await kindOf(() => core.directory.createRole({ name: '管理员' }))).toBe('conflict');
     expect(await kindOf(() => core.directory.createRole({ name: 'x', permissionIds: [999] }))).toBe('not_found');
-    expect(core.directory.roleByName('x')).toBeUndefined();
+    expect((await core.directory.roleByName('x'))).toBeUndefined();
     expect(await kindOf(() => core.directory.createPermission({ name: 'GET /api/v1/users/list' }))).toBe('conflict');
     expect(await kindOf(() => core.directory.createDepartment({ name: '研发部' }))).toBe('conflict');
-    const builtin = core.directory.createRole({ name: 'root', builtin: true });
+    const builtin = (await core.directory.createRole({ name: 'root', builtin: true }));
     expect(await kindOf(() => core.directory.deleteRole(builtin.id))).toBe('forbidden');
     expect(await kindOf(() => core.directory.updateRole(999, { name: 'y' }))).toBe('not_found');
   });
 
   it('deleting a role takes it from its holders', async () => {
     const { core } = await makeGateway();
-    core.directory.deleteRole(2); // 普通用户
-    expect(core.directory.rolesOf([3]).get(3)).toEqual([]);
-    expect(core.directory.departments([1]).get(1)?.name).toBe('研发部');
+    (await core.directory.deleteRole(2)); // 普通用户
+    expect((await core.directory.rolesOf([3])).get(3)).toEqual([]);
+    expect((await core.directory.departments([1])).get(1)?.name).toBe('研发部');
   });
 });
 
 describe('core: pruning', () => {
   it('drops expired sessions with their spent tokens, and denied jtis past expiry; live ones stay', async () => {
     const { core, clock } = await makeGateway();
-    const old = core.sessions.start(3, 'test', 60_000);
-    core.sessions.rotate(old.sessionId, old.refreshJti, 60_000);
-    const live = core.sessions.start(3, 'test', 3_600_000);
-    core.sessions.denyJti('gone', clock.now() + 1000);
-    core.sessions.denyJti('kept', clock.now() + 3_600_000);
+    const old = (await core.sessions.start(3, 'test', 60_000));
+    (await core.sessions.rotate(old.sessionId, old.refreshJti, 60_000));
+    const live = (await core.sessions.start(3, 'test', 3_600_000));
+    (await core.sessions.denyJti('gone', clock.now() + 1000));
+    (await core.sessions.denyJti('kept', clock.now() + 3_600_000));
     clock.advance(120_000);
-    expect(core.sessions.prune()).toEqual({ sessions: 1, denied: 1 });
+    expect((await core.sessions.prune())).toEqual({ sessions: 1, denied: 1 });
     expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: live.sessionId }))).toBe('ok');
     expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: live.sessionId, jti: 'kept' }))).toBe('token_revoked');
     expect(await kindOf(() => core.sessions.checkAccess({ userId: 3, sessionId: old.sessionId }))).toBe('token_revoked');
-    expect(core.sessions.prune()).toEqual({ sessions: 0, denied: 0 });
+    expect((await core.sessions.prune())).toEqual({ sessions: 0, denied: 0 });
   });
 });

@@ -22,7 +22,7 @@ describe('8.3 flask refresh tokens die with a revocation made the same milliseco
     const { refresh_token } = await flaskLogin(gw, 'licheng.zhou9', 'Zhougezuishuai22');
     expect((await flaskRefresh(gw, refresh_token)).status).toBe(200);
     const admin = await v1Login(gw.app('v1auth'), 'admin', 'password123');
-    const id = gw.core.users.byUsername('licheng.zhou9')!.id;
+    const id = (await gw.core.users.byUsername('licheng.zhou9'))!.id;
     for (const status of ['inactive', 'active']) {
       expect((await send(gw.app('v1auth'), 'PUT', `${V1}/users/${id}`, { token: admin, json: { status } })).status).toBe(200);
     }
@@ -36,7 +36,7 @@ describe('8.3 flask refresh tokens die with a revocation made the same milliseco
     const gw = await makeGateway();
     const { refresh_token } = await flaskLogin(gw, 'opsuser', 'Ops12345!');
     const token = await v1Login(gw.app('v1auth'), 'opsuser', 'Ops12345!');
-    const id = gw.core.users.byUsername('opsuser')!.id;
+    const id = (await gw.core.users.byUsername('opsuser'))!.id;
     const changed = await send(gw.app('v1auth'), 'PUT', `${V1}/users/${id}/password`, { token, json: { current_password: 'Ops12345!', new_password: 'Changed-Pass9' } });
     expect(changed.status).toBe(200);
     expect((await flaskRefresh(gw, refresh_token)).status).toBe(401);
@@ -48,7 +48,7 @@ describe('8.5 a wrong current password counts as a login failure, in every diale
     const gw = await makeGateway();
     const v1 = gw.app('v1auth');
     const token = await v1Login(v1, 'opsuser', 'Ops12345!');
-    const id = gw.core.users.byUsername('opsuser')!.id;
+    const id = (await gw.core.users.byUsername('opsuser'))!.id;
     const guess = () => send(v1, 'PUT', `${V1}/users/${id}/password`, { token, json: { current_password: 'Wrong-Guess1', new_password: 'Another-Pass1' } });
     for (let i = 0; i < 5; i++) expect((await guess()).json.message).toBe('当前密码错误');
     const sixth = await guess();
@@ -82,7 +82,7 @@ describe('8.6 a privilege never crosses a door the core would refuse', () => {
     const { access } = await fastapiLogin(app, 'zhangsan');
     const create = await send(app, 'POST', '/api/v1/users/create', { token: access, json: { username: 'evil', email: 'evil@example.com', password: 'evil12345', is_superuser: true } });
     expect(create.text).toBe('{"code":400,"msg":"创建用户失败","data":null}');
-    expect(gw.core.users.byUsername('evil')).toBeUndefined();
+    expect((await gw.core.users.byUsername('evil'))).toBeUndefined();
     const plain = await send(app, 'POST', '/api/v1/users/create', { token: access, json: { username: 'fine', email: 'fine@example.com', password: 'fine12345' } });
     expect(plain.json.code).toBe(200);
     const rename = await send(app, 'POST', '/api/v1/users/update', { token: access, json: { id: 1, username: 'root2', email: 'admin@example.com' } });
@@ -90,8 +90,8 @@ describe('8.6 a privilege never crosses a door the core would refuse', () => {
     const promote = await send(app, 'POST', '/api/v1/users/update', { token: access, json: { id: 3, username: 'lisi', email: 'lisi@example.com', is_superuser: true } });
     expect(promote.text).toBe('{"code":400,"msg":"更新用户失败","data":null}');
     expect((await send(app, 'DELETE', '/api/v1/users/delete?user_id=1', { token: access })).text).toBe('{"code":400,"msg":"删除用户失败","data":null}');
-    expect(gw.core.users.get(1)?.username).toBe('admin');
-    expect(gw.core.users.get(3)?.isSuperuser).toBe(false);
+    expect((await gw.core.users.get(1))?.username).toBe('admin');
+    expect((await gw.core.users.get(3))?.isSuperuser).toBe(false);
   });
 
   it('a superuser still grants and revokes superuser through fastapi', async () => {
@@ -100,20 +100,20 @@ describe('8.6 a privilege never crosses a door the core would refuse', () => {
     const { access } = await fastapiLogin(app, 'admin');
     const promote = await send(app, 'POST', '/api/v1/users/update', { token: access, json: { id: 3, username: 'lisi', email: 'lisi@example.com', is_superuser: true } });
     expect(promote.json.code).toBe(200);
-    expect(gw.core.users.get(3)?.isSuperuser).toBe(true);
+    expect((await gw.core.users.get(3))?.isSuperuser).toBe(true);
   });
 
   it('a v1auth holder of `admin` (not a superuser) cannot reset, disable or delete the superuser', async () => {
     const gw = await makeGateway();
     const v1 = gw.app('v1auth');
-    const adminRole = gw.core.directory.rolesByName(['admin']).roles[0]!;
+    const adminRole = (await gw.core.directory.rolesByName(['admin'])).roles[0]!;
     await gw.core.users.create({ username: 'deputy', email: 'deputy@example.com', password: 'Deputy-Pass1', roleIds: [adminRole.id] }, SYSTEM);
     const token = await v1Login(v1, 'deputy', 'Deputy-Pass1');
     const reset = await send(v1, 'POST', `${V1}/users/1/reset-password`, { token, json: { send_email: false } });
     expect([reset.status, reset.json.message, reset.json.data]).toEqual([403, '权限不足', null]);
     expect((await send(v1, 'PUT', `${V1}/users/1`, { token, json: { status: 'inactive' } })).status).toBe(403);
     expect((await send(v1, 'DELETE', `${V1}/users/1`, { token })).status).toBe(403);
-    expect(gw.core.users.get(1)?.status).toBe('active');
+    expect((await gw.core.users.get(1))?.status).toBe('active');
     // Ordinary users stay theirs to manage.
     expect((await send(v1, 'POST', `${V1}/users/3/reset-password`, { token, json: { send_email: false } })).status).toBe(200);
   });
@@ -132,7 +132,7 @@ describe('8.6 a privilege never crosses a door the core would refuse', () => {
       const r = await send(v1, method, V1 + path, { headers: { 'x-api-key': key }, json });
       expect([path, r.status, r.json.message]).toEqual([path, 403, 'API密钥无权执行此操作']);
     }
-    expect(gw.core.outbox.list()).toEqual([]);
+    expect((await gw.core.outbox.list())).toEqual([]);
   });
 });
 
@@ -145,12 +145,12 @@ describe('8.10 the permanent lock is undone without SQL', () => {
     try {
       for (let i = 0; i < 3; i++) await expect(gw.core.auth.authenticate('admin', 'wrong')).rejects.toMatchObject({ kind: 'invalid_credentials' });
       await expect(gw.core.auth.authenticate('admin', 'password123')).rejects.toMatchObject({ kind: 'account_locked' });
-      expect(unlock(['--data-dir', dir, 'admin'], {})).toEqual({ code: 0, out: 'unlocked admin' });
+      expect(await unlock(['--data-dir', dir, 'admin'], {})).toEqual({ code: 0, out: 'unlocked admin' });
       await expect(gw.core.auth.authenticate('admin', 'password123')).resolves.toMatchObject({ username: 'admin' });
-      expect(unlock(['--data-dir', dir, 'admin'], {})).toEqual({ code: 0, out: 'admin was not locked' });
-      expect(unlock(['--data-dir', dir, 'nobody'], {})).toEqual({ code: 1, out: 'unlock: no user named "nobody"' });
-      expect(unlock(['--data-dir', join(dir, 'missing'), 'admin'], {}).code).toBe(1);
-      expect(unlock([], {}).code).toBe(2);
+      expect(await unlock(['--data-dir', dir, 'admin'], {})).toEqual({ code: 0, out: 'admin was not locked' });
+      expect(await unlock(['--data-dir', dir, 'nobody'], {})).toEqual({ code: 1, out: 'unlock: no user named "nobody"' });
+      expect((await unlock(['--data-dir', join(dir, 'missing'), 'admin'], {})).code).toBe(1);
+      expect((await unlock([], {})).code).toBe(2);
     } finally {
       await gw.close();
     }

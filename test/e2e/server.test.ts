@@ -60,7 +60,7 @@ describe('the real server on free ports', () => {
     expect(await created.text()).toBe('{"code":200,"msg":"Created Successfully","data":null}');
     await gw.close();
     const again = await startGateway(config(dataDir));
-    expect(again.core.users.byUsername('e2e_user')?.email).toBe('e2e@example.com');
+    expect((await again.core.users.byUsername('e2e_user'))?.email).toBe('e2e@example.com');
     await again.close();
   });
 
@@ -121,7 +121,7 @@ describe('v1auth on a real port', () => {
     for (let i = 0; i < 3; i++) expect((await fetch(`${base}/users/7`, { headers: { 'x-api-key': key.key } })).status).toBe(200);
     await gw.close();
     const again = await startGateway(config(dataDir));
-    const s = again.core.apiKeys.stats(Number(key.id), 86_400_000);
+    const s = (await again.core.apiKeys.stats(Number(key.id), 86_400_000));
     expect([s.total, s.success, s.lastIp]).toEqual([3, 3, '127.0.0.1']);
     await again.close();
   });
@@ -154,7 +154,7 @@ describe('body limit on real sockets', () => {
       const chunked = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: streamed(), duplex: 'half' });
       expect(chunked.status).toBe(413);
     }
-    expect(gw.core.users.list({ page: 1, pageSize: 100 }).total).toBe(7);
+    expect((await gw.core.users.list({ page: 1, pageSize: 100 })).total).toBe(7);
     await gw.close();
   });
 });

@@ -22,7 +22,7 @@ afterEach(() => void process.umask(umask));
 const FREE_PORTS = ['--port-fastapi', '0', '--port-flask', '0', '--port-v1auth', '0', '--port-openapi', '0'];
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
 const modes = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, mode(join(dir, f))]));
-const ALL_PRIVATE = { 'gateway.db': '600', 'gateway.db-shm': '600', 'gateway.db-wal': '600', 'secrets.json': '600' };
+const ALL_PRIVATE = { 'gateway.db': '600', 'gateway.db-shm': '600', 'gateway.db-wal': '600', 'gateway.pid': '600', 'secrets.json': '600' };
 
 async function run(dataDir: string) {
   const lines: string[] = [];

@@ -4,7 +4,7 @@ import { defaultConfig, type AppConfig, type DialectName } from '../../src/confi
 import { createCore, type Core } from '../../src/core/index.ts';
 import type { Policy } from '../../src/core/context.ts';
 import { ManualClock, seededRandom } from '../../src/core/ports.ts';
-import { openStore, type Store } from '../../src/store/sqlite/open.ts';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.ts';
 import { readFixtures, seed } from '../../src/db/seed.ts';
 import { dialects } from '../../dialects/index.ts';
 
@@ -17,11 +17,11 @@ export const testKey = (name: string) => new Uint8Array(32).fill(TEST_KEY_BYTES[
 let seeded: Promise<Buffer> | undefined;
 function seededBytes(): Promise<Buffer> {
   seeded ??= (async () => {
-    const store = openStore(':memory:');
-    const core = createCore({ db: store.db, clock: new ManualClock(T0), random: seededRandom(1) });
-    await seed(store.db, core, readFixtures());
+    const store = openSqliteStore(':memory:');
+    const core = createCore({ store, clock: new ManualClock(T0), random: seededRandom(1) });
+    await seed(store, core, readFixtures());
     const bytes = store.serialize();
-    store.close();
+    await store.close();
     return bytes;
   })();
   return seeded;
@@ -29,7 +29,7 @@ function seededBytes(): Promise<Buffer> {
 
 export interface TestGateway {
   core: Core;
-  store: Store;
+  store: SqliteStore;
   clock: ManualClock;
   config: AppConfig;
   app(name: DialectName): Hono;
@@ -37,9 +37,9 @@ export interface TestGateway {
 
 /** `empty`: a store that was never seeded (an uninitialised gateway). */
 export async function makeGateway(opts: { config?: Partial<AppConfig>; policy?: Partial<Policy>; empty?: boolean } = {}): Promise<TestGateway> {
-  const store = openStore(opts.empty ? ':memory:' : await seededBytes());
   const clock = new ManualClock(T0);
-  const core = createCore({ db: store.db, clock, random: seededRandom(42), policy: opts.policy });
+  const store = openSqliteStore(opts.empty ? ':memory:' : await seededBytes(), { clock });
+  const core = createCore({ store, clock, random: seededRandom(42), policy: opts.policy });
   const config = { ...defaultConfig(), rateLimits: false, ...opts.config };
   const apps = new Map<DialectName, Hono>();
   return {

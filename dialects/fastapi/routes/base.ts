@@ -31,7 +31,7 @@ export function baseEndpoints(deps: PipelineDeps, config: AppConfig, limits: Bas
     onError: loginError,
     async handle({ c, body }) {
       const user = await core.auth.authenticate(body.username, body.password, { ip: clientIp(c) });
-      const session = core.sessions.start(user.id, AUDIENCE, REFRESH_TTL_S * 1000);
+      const session = await core.sessions.start(user.id, AUDIENCE, REFRESH_TTL_S * 1000);
       return success({
         access_token: tokens.sign(user, 'access', session.sessionId),
         refresh_token: tokens.sign(user, 'refresh', session.sessionId, session.refreshJti),
@@ -54,7 +54,7 @@ export function baseEndpoints(deps: PipelineDeps, config: AppConfig, limits: Bas
         throw new CoreError('token_invalid');
       }
       const { claims } = verified;
-      const rotated = core.sessions.rotate(claims.sid, claims.jti!, REFRESH_TTL_S * 1000);
+      const rotated = await core.sessions.rotate(claims.sid, claims.jti!, REFRESH_TTL_S * 1000);
       return success({
         access_token: tokens.sign(rotated.user, 'access', claims.sid),
         refresh_token: tokens.sign(rotated.user, 'refresh', claims.sid, rotated.refreshJti),
@@ -75,8 +75,8 @@ export function baseEndpoints(deps: PipelineDeps, config: AppConfig, limits: Bas
   const health: Endpoint = {
     method: 'GET',
     path: `${prefix}/health`,
-    handle() {
-      const up = core.storeReachable();
+    async handle() {
+      const up = await core.storeReachable();
       return json(200, {
         status: up ? 'healthy' : 'degraded',
         timestamp: pythonIsoUtc(core.clock.now()),

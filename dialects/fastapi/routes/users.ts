@@ -1,9 +1,10 @@
+import { andThen } from '../../../src/http/settle.ts';
 import type * as v from 'valibot';
 import type { AppConfig } from '../../../src/config.ts';
 import { asUser, CoreError, type Core } from '../../../src/core/index.ts';
 import { renderOnce } from '../../../src/http/body.ts';
 
-type PageResult = ReturnType<Core['users']['page']>;
+type PageResult = Awaited<ReturnType<Core['users']['page']>>;
 import { fail, paged, success } from '../envelope.ts';
 import { USER_OPERATION_FAILURES, userOperationError } from '../errors.ts';
 import type { Endpoint } from '../route.ts';
@@ -31,16 +32,13 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     handle({ query }) {
       const { page, page_size: pageSize } = query;
       // Non-positive pages made the legacy ORM fail; so do they here.
-      const missingDept = query.dept_id !== undefined && query.dept_id !== 0 && !core.directory.department(query.dept_id);
-      if (page < 1 || pageSize < 1 || missingDept) return fail(400, USER_OPERATION_FAILURES.list);
-      const result = core.users.page({
-        page,
-        pageSize,
-        usernameContains: query.username,
-        emailContains: query.email,
-        ...(query.dept_id !== undefined && { deptId: query.dept_id }),
-      });
-      return paged(renderItems(result), result.total, page, pageSize);
+      if (page < 1 || pageSize < 1) return fail(400, USER_OPERATION_FAILURES.list);
+      const answer = () =>
+        andThen(core.users.page({ page, pageSize, usernameContains: query.username, emailContains: query.email, ...(query.dept_id !== undefined && { deptId: query.dept_id }) }), (result) =>
+          paged(renderItems(result), result.total, page, pageSize),
+        );
+      if (query.dept_id === undefined || query.dept_id === 0) return answer();
+      return core.directory.department(query.dept_id).then((d) => (d ? answer() : fail(400, USER_OPERATION_FAILURES.list)));
     },
   };
 
@@ -50,10 +48,10 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     guard: 'rbac',
     query: UserIdQuery,
     onError: userOperationError('get'),
-    handle({ query }) {
-      const user = core.users.get(query.user_id);
+    async handle({ query }) {
+      const user = await core.users.get(query.user_id);
       if (!user) throw new CoreError('not_found', { entity: 'user' });
-      return success(userDetail(user, core.directory.rolesOf([user.id]).get(user.id) ?? [], tz));
+      return success(userDetail(user, (await core.directory.rolesOf([user.id])).get(user.id) ?? [], tz));
     },
   };
 
@@ -84,9 +82,9 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     guard: 'rbac',
     body: UserUpdate,
     onError: userOperationError('update'),
-    handle({ user, body }) {
+    async handle({ user, body }) {
       if (hasNull(body, ['is_active', 'is_superuser'])) return fail(400, USER_OPERATION_FAILURES.update);
-      core.users.update(body.id, {
+      await core.users.update(body.id, {
         username: body.username,
         email: body.email,
         ...(body.is_active != null && { status: statusOf(body.is_active) }),
@@ -105,8 +103,8 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     guard: 'rbac',
     query: UserIdQuery,
     onError: userOperationError('delete'),
-    handle({ user, query }) {
-      core.users.delete(query.user_id, asUser(user));
+    async handle({ user, query }) {
+      await core.users.delete(query.user_id, asUser(user));
       return success(null, 'Deleted Successfully');
     },
   };

@@ -70,9 +70,9 @@ export function authEndpoints(core: Core, tokens: Tokens, timeZone: string) {
   });
 
   /** Roles, and their permissions concatenated role by role without repeats; a superuser holds every permission. */
-  function payload(u: User) {
-    const roles = core.directory.rolesOf([u.id]).get(u.id) ?? [];
-    const permissions = u.isSuperuser ? core.directory.listPermissions() : roles.flatMap((r) => core.directory.permissionsOfRole(r.id));
+  async function payload(u: User) {
+    const roles = (await core.directory.rolesOf([u.id])).get(u.id) ?? [];
+    const permissions = u.isSuperuser ? await core.directory.listPermissions() : (await Promise.all(roles.map((r) => core.directory.permissionsOfRole(r.id)))).flat();
     const seen = new Set<number>();
     return {
       permissions: permissions
@@ -95,8 +95,9 @@ export function authEndpoints(core: Core, tokens: Tokens, timeZone: string) {
       const access = tokens.sign(user.uuid, 'access');
       // Flask does not rotate refresh tokens: the refresh token's jti names the session, drawn where it always was.
       const jti = core.random.uuid();
-      core.sessions.start(user.id, 'flask', REFRESH_TTL_S * 1000, { sessionId: jti, refreshJti: jti });
-      return success('登录成功', { access_token: access, payload: payload(user), refresh_token: tokens.sign(user.uuid, 'refresh', jti) });
+      await core.sessions.start(user.id, 'flask', REFRESH_TTL_S * 1000, { sessionId: jti, refreshJti: jti });
+      const body = await payload(user);
+      return success('登录成功', { access_token: access, payload: body, refresh_token: tokens.sign(user.uuid, 'refresh', jti) });
     } catch (e) {
       if (!isCoreError(e)) throw e;
       if (e.kind === 'user_disabled') return failure('账号被禁用');
@@ -113,9 +114,9 @@ export function authEndpoints(core: Core, tokens: Tokens, timeZone: string) {
     const { username, password, data } = creds.value;
     const email = pyTruthy(data.email) ? data.email : null;
     if (typeof username !== 'string' || (email !== null && typeof email !== 'string')) return PAGES.internalError();
-    if (core.users.byUsername(username)) return failure('用户名已存在');
-    if (email !== null && core.users.byEmail(email)) return failure('邮箱已经存在');
-    const role = core.directory.roleByName(REGISTERED_ROLE);
+    if (await core.users.byUsername(username)) return failure('用户名已存在');
+    if (email !== null && (await core.users.byEmail(email))) return failure('邮箱已经存在');
+    const role = await core.directory.roleByName(REGISTERED_ROLE);
     try {
       await core.users.create({ username, email, password, roleIds: role ? [role.id] : [] }, ANONYMOUS);
       return success('注册成功');
@@ -135,7 +136,7 @@ export function authEndpoints(core: Core, tokens: Tokens, timeZone: string) {
     const { sub, jti } = decoded.claims as { sub: string; jti?: string };
     try {
       // The refresh token's session: a disable, delete, password change or reset ends it at once (a security fix).
-      const user = core.sessions.checkAccess({ userUuid: sub, sessionId: jti ?? '' });
+      const user = await core.sessions.checkAccess({ userUuid: sub, sessionId: jti ?? '' });
       return success('刷新令牌成功', { access_token: tokens.sign(user.uuid, 'access') });
     } catch (e) {
       if (isCoreError(e)) return jwtError(401, 'Token has been revoked');

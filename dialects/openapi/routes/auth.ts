@@ -4,6 +4,7 @@ import { clientIp } from '../../../src/http/client-ip.ts';
 import { mediaType, readJsonBody } from '../../../src/http/body.ts';
 import { reqHeader } from '../../../src/http/headers.ts';
 import { gateway, languageOf, openapi, type Reply } from '../envelope.ts';
+import { settle, type Awaitable } from '../../../src/http/settle.ts';
 import type { Tokens } from '../tokens.ts';
 
 const SUPERUSER_NAME = 'admin';
@@ -36,18 +37,21 @@ export function authRoutes(core: Core, tokens: Tokens) {
   }
 
   /** The access-token check of x-token routes: the query parameter wins over the header; every failure is 10006. */
-  function principal(c: Context): { user: User; sessionId: string } | null {
+  function principal(c: Context): Awaitable<{ user: User; sessionId: string } | null> {
     const fromQuery = c.req.queries('x-token');
     const token = fromQuery !== undefined ? (fromQuery[0] ?? '') : reqHeader(c, 'x-token');
     if (!token) return null;
     const checked = tokens.check(token, 'access');
     if (!checked.ok) return null;
-    try {
-      return { user: core.sessions.checkAccess({ userId: checked.claims.ID, sessionId: checked.claims.sid, jti: checked.claims.jti }), sessionId: checked.claims.sid };
-    } catch (e) {
-      if (isCoreError(e)) return null;
-      throw e;
-    }
+    const { ID: userId, sid: sessionId, jti } = checked.claims;
+    return settle(
+      () => core.sessions.checkAccess({ userId, sessionId, jti }),
+      (user) => ({ user, sessionId }),
+      (e) => {
+        if (isCoreError(e)) return null;
+        throw e;
+      },
+    );
   }
 
   return {
@@ -59,7 +63,7 @@ export function authRoutes(core: Core, tokens: Tokens) {
       if (!body) return openapi(1104, now());
       try {
         const user = await core.auth.authenticate(body.username, body.password, { ip: clientIp(c) });
-        const session = core.sessions.start(user.id, 'openapi', 14 * 86_400_000);
+        const session = await core.sessions.start(user.id, 'openapi', 14 * 86_400_000);
         return openapi(0, now(), pair(user, session.sessionId, session.refreshJti));
       } catch (e) {
         if (isCoreError(e)) return openapi(20101, now());
@@ -68,11 +72,11 @@ export function authRoutes(core: Core, tokens: Tokens) {
     },
 
     /** POST /v1.0/openapi/token/:refreshToken: a new pair; the presented token is spent (reuse after the grace kills the family). */
-    refresh(c: Context): Reply {
+    async refresh(c: Context): Promise<Reply> {
       const checked = tokens.check(c.req.param('refreshToken') ?? '', 'refresh');
       if (!checked.ok) return openapi(checked.failure === 'expired' ? 1010 : 1011, now());
       try {
-        const rotated = core.sessions.rotate(checked.claims.sid, checked.claims.jti, 14 * 86_400_000);
+        const rotated = await core.sessions.rotate(checked.claims.sid, checked.claims.jti, 14 * 86_400_000);
         return openapi(0, now(), pair(rotated.user, checked.claims.sid, rotated.refreshJti));
       } catch (e) {
         if (isCoreError(e)) return openapi(e.kind === 'token_expired' ? 1010 : 1011, now());
@@ -81,15 +85,15 @@ export function authRoutes(core: Core, tokens: Tokens) {
     },
 
     /** GET /api/v1/auth/initInfo: has the gateway been initialised (a persisted fact, never a username)? */
-    initInfo(c: Context): Reply {
-      return gateway(0, lang(c), { isInit: core.users.initialised() });
+    async initInfo(c: Context): Promise<Reply> {
+      return gateway(0, lang(c), { isInit: await core.users.initialised() });
     },
 
     /** POST /api/v1/auth/init-password: once; afterwards "already initialised" whatever users exist. */
     async initPassword(c: Context): Promise<Reply> {
       const body = await bind(c, ['newPassword'] as const);
       if (!body) return gateway(10003, lang(c));
-      if (core.users.initialised()) return gateway(20102, lang(c));
+      if (await core.users.initialised()) return gateway(20102, lang(c));
       try {
         await core.users.initialise(SUPERUSER_NAME, body.newPassword);
       } catch (e) {
@@ -105,7 +109,7 @@ export function authRoutes(core: Core, tokens: Tokens) {
       if (!body) return gateway(10003, lang(c));
       try {
         const user = await core.auth.authenticate(body.username, body.password, { ip: clientIp(c) });
-        const session = core.sessions.start(user.id, 'openapi-ui', 3 * 86_400_000);
+        const session = await core.sessions.start(user.id, 'openapi-ui', 3 * 86_400_000);
         const { token, claims } = tokens.sign('ui', user, session.sessionId);
         return gateway(0, lang(c), { user: { username: user.username, lang: 'en' }, token, expiresAt: claims.exp * 1000 });
       } catch (e) {

@@ -1,6 +1,6 @@
 import type * as v from 'valibot';
 import type { ApiKey } from '../../../src/core/index.ts';
-import { fail, id, iso, listed, ok } from '../envelope.ts';
+import { fail, id, iso, listed, ok, type Reply } from '../envelope.ts';
 import { FORBIDDEN, KEY_FORBIDDEN } from '../errors.ts';
 import { actorOf, type Deps, type Endpoint, type Principal } from '../route.ts';
 import { CreateKey, KeyQuery, StatsQuery } from '../schemas.ts';
@@ -11,27 +11,27 @@ const BASE = '/api/v1/auth/api-keys';
 
 /** Own keys for everyone; other users' keys for `admin`. A request made with a key cannot create, enable or delete keys. */
 export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
-  function ownKey(principal: Principal, rawId: string | undefined): ApiKey | ReturnType<typeof fail> {
-    const key = core.apiKeys.find(pathId(rawId, 'api_key'));
+  async function ownKey(principal: Principal, rawId: string | undefined): Promise<ApiKey | Reply> {
+    const key = await core.apiKeys.find(pathId(rawId, 'api_key'));
     if (!key) return fail(404, 'API密钥不存在');
     if (key.userId !== principal.user.id && !principal.isAdmin) return FORBIDDEN();
     return key;
   }
-  const isReply = (x: ApiKey | ReturnType<typeof fail>): x is ReturnType<typeof fail> => 'status' in x && 'body' in x;
+  const isReply = (x: ApiKey | Reply): x is Reply => 'status' in x && 'body' in x;
 
   const list: Endpoint<v.InferOutput<typeof KeyQuery>> = {
     method: 'GET',
     path: BASE,
     query: KeyQuery,
-    handle({ principal, query }) {
-      const { total, items } = core.apiKeys.list({
+    async handle({ principal, query }) {
+      const { total, items } = await core.apiKeys.list({
         ...(!principal.isAdmin && { userId: principal.user.id }),
         ...(query.name && { nameContains: query.name }),
         ...(query.status && { status: query.status }),
         page: query.page,
         pageSize: query.page_size,
       });
-      return listed('api_keys', query, total, items.map(views.key));
+      return listed('api_keys', query, total, await views.keys(items));
     },
   };
 
@@ -39,11 +39,11 @@ export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
     method: 'POST',
     path: BASE,
     body: CreateKey,
-    handle({ principal, body }) {
+    async handle({ principal, body }) {
       if (principal.key) return KEY_FORBIDDEN();
       const held = principal.user.isSuperuser || body.permissions.every((p) => principal.permissions.has(p));
       if (!held) return fail(403, '不能授予自己没有的权限');
-      const { key, record } = core.apiKeys.create(principal.user.id, { name: body.name, description: body.description ?? null, permissions: body.permissions, expiresInDays: body.expires_in_days }, actorOf(principal));
+      const { key, record } = await core.apiKeys.create(principal.user.id, { name: body.name, description: body.description ?? null, permissions: body.permissions, expiresInDays: body.expires_in_days }, actorOf(principal));
       return ok('API密钥创建成功', { id: id(record.id), name: record.name, key, permissions: record.permissions, created_at: iso(record.createdAt), expires_at: iso(record.expiresAt) });
     },
   };
@@ -51,10 +51,10 @@ export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
   const disable: Endpoint = {
     method: 'POST',
     path: `${BASE}/:id/disable`,
-    handle({ principal, params }) {
-      const key = ownKey(principal, params.id);
+    async handle({ principal, params }) {
+      const key = await ownKey(principal, params.id);
       if (isReply(key)) return key;
-      core.apiKeys.setStatus(key.id, 'inactive', actorOf(principal));
+      await core.apiKeys.setStatus(key.id, 'inactive', actorOf(principal));
       return ok('API密钥已禁用', { id: id(key.id), status: 'inactive', disabled_at: iso(core.clock.now()) });
     },
   };
@@ -62,11 +62,11 @@ export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
   const enable: Endpoint = {
     method: 'POST',
     path: `${BASE}/:id/enable`,
-    handle({ principal, params }) {
+    async handle({ principal, params }) {
       if (principal.key) return KEY_FORBIDDEN();
-      const key = ownKey(principal, params.id);
+      const key = await ownKey(principal, params.id);
       if (isReply(key)) return key;
-      core.apiKeys.setStatus(key.id, 'active', actorOf(principal));
+      await core.apiKeys.setStatus(key.id, 'active', actorOf(principal));
       return ok('API密钥已启用', { id: id(key.id), status: 'active', enabled_at: iso(core.clock.now()) });
     },
   };
@@ -74,11 +74,11 @@ export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
   const remove: Endpoint = {
     method: 'DELETE',
     path: `${BASE}/:id`,
-    handle({ principal, params }) {
+    async handle({ principal, params }) {
       if (principal.key) return KEY_FORBIDDEN();
-      const key = ownKey(principal, params.id);
+      const key = await ownKey(principal, params.id);
       if (isReply(key)) return key;
-      core.apiKeys.delete(key.id, actorOf(principal));
+      await core.apiKeys.delete(key.id, actorOf(principal));
       return ok('API密钥已删除');
     },
   };
@@ -87,10 +87,10 @@ export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
     method: 'GET',
     path: `${BASE}/:id/stats`,
     query: StatsQuery,
-    handle({ principal, params, query }) {
-      const key = ownKey(principal, params.id);
+    async handle({ principal, params, query }) {
+      const key = await ownKey(principal, params.id);
       if (isReply(key)) return key;
-      const s = core.apiKeys.stats(key.id, query.time_range);
+      const s = await core.apiKeys.stats(key.id, query.time_range);
       return ok('查询成功', {
         total_requests: s.total,
         success_requests: s.success,

@@ -1,6 +1,6 @@
 import type * as v from 'valibot';
 import { isCoreError, type Role } from '../../../src/core/index.ts';
-import { fail, id, iso, listed, ok } from '../envelope.ts';
+import { fail, id, iso, listed, ok, type Reply } from '../envelope.ts';
 import { coreErrorReply, FORBIDDEN } from '../errors.ts';
 import type { Deps, Endpoint } from '../route.ts';
 import { CreatePermission, CreateRole, PageQuery, PermissionQuery, RoleQuery, UpdateRole } from '../schemas.ts';
@@ -12,16 +12,23 @@ const PERMISSIONS = '/api/v1/auth/permissions';
 
 /** Roles and permissions: management, so `admin` only. */
 export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
-  const roleItem = (r: Role) => ({ id: id(r.id), name: r.name, description: r.description, permissions: views.rolePermissions(r), created_at: iso(r.createdAt), user_count: core.directory.userCount(r.id) });
+  const roleItem = async (r: Role) => ({
+    id: id(r.id),
+    name: r.name,
+    description: r.description,
+    permissions: await views.rolePermissions(r),
+    created_at: iso(r.createdAt),
+    user_count: await core.directory.userCount(r.id),
+  });
 
   /** Permission names → ids; an unknown name is a 400 naming it. */
-  function permissionIds(names: string[]) {
-    const { ids, missing } = core.directory.permissionsByName(names);
+  async function permissionIds(names: string[]) {
+    const { ids, missing } = await core.directory.permissionsByName(names);
     return missing === undefined ? ids : fail(400, `权限不存在: ${missing}`);
   }
-  const conflictAs = (entity: 'role' | 'permission', f: () => ReturnType<typeof ok>) => {
+  const conflictAs = async (entity: 'role' | 'permission', f: () => Promise<Reply>): Promise<Reply> => {
     try {
-      return f();
+      return await f();
     } catch (e) {
       if (isCoreError(e, 'conflict')) return coreErrorReply(e, entity);
       throw e;
@@ -32,21 +39,21 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
     method: 'GET',
     path: ROLES,
     query: RoleQuery,
-    handle({ principal, query }) {
+    async handle({ principal, query }) {
       if (!principal.isAdmin) return FORBIDDEN();
-      const { total, items } = core.directory.rolesPage({ page: query.page, pageSize: query.page_size, ...(query.name && { nameContains: query.name }) });
-      return listed('roles', query, total, items.map(roleItem));
+      const { total, items } = await core.directory.rolesPage({ page: query.page, pageSize: query.page_size, ...(query.name && { nameContains: query.name }) });
+      return listed('roles', query, total, await Promise.all(items.map(roleItem)));
     },
   };
 
   const detail: Endpoint = {
     method: 'GET',
     path: `${ROLES}/:id`,
-    handle({ principal, params }) {
+    async handle({ principal, params }) {
       if (!principal.isAdmin) return FORBIDDEN();
-      const role = core.directory.role(pathId(params.id, 'role'));
+      const role = await core.directory.role(pathId(params.id, 'role'));
       if (!role) return fail(404, '角色不存在');
-      const { user_count, ...item } = roleItem(role);
+      const { user_count, ...item } = await roleItem(role);
       return ok('查询成功', { ...item, updated_at: iso(role.updatedAt), user_count });
     },
   };
@@ -55,13 +62,13 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
     method: 'POST',
     path: ROLES,
     body: CreateRole,
-    handle({ principal, body }) {
+    async handle({ principal, body }) {
       if (!principal.isAdmin) return FORBIDDEN();
-      const ids = permissionIds(body.permissions);
+      const ids = await permissionIds(body.permissions);
       if (!Array.isArray(ids)) return ids;
-      return conflictAs('role', () => {
-        const role = core.directory.createRole({ name: body.name, description: body.description ?? null, permissionIds: ids });
-        return ok('角色创建成功', { id: id(role.id), name: role.name, description: role.description, permissions: views.rolePermissions(role), created_at: iso(role.createdAt) });
+      return conflictAs('role', async () => {
+        const role = await core.directory.createRole({ name: body.name, description: body.description ?? null, permissionIds: ids });
+        return ok('角色创建成功', { id: id(role.id), name: role.name, description: role.description, permissions: await views.rolePermissions(role), created_at: iso(role.createdAt) });
       });
     },
   };
@@ -70,22 +77,22 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
     method: 'PUT',
     path: `${ROLES}/:id`,
     body: UpdateRole,
-    handle({ principal, params, body }) {
+    async handle({ principal, params, body }) {
       if (!principal.isAdmin) return FORBIDDEN();
       const roleId = pathId(params.id, 'role');
       let ids: number[] | undefined;
       if (body.permissions) {
-        const r = permissionIds(body.permissions);
+        const r = await permissionIds(body.permissions);
         if (!Array.isArray(r)) return r;
         ids = r;
       }
-      return conflictAs('role', () => {
-        const role = core.directory.updateRole(roleId, {
+      return conflictAs('role', async () => {
+        const role = await core.directory.updateRole(roleId, {
           ...(body.name !== undefined && { name: body.name }),
           ...(body.description !== undefined && { description: body.description }),
           ...(ids !== undefined && { permissionIds: ids }),
         });
-        return ok('角色更新成功', { id: id(role.id), name: role.name, description: role.description, permissions: views.rolePermissions(role), updated_at: iso(role.updatedAt) });
+        return ok('角色更新成功', { id: id(role.id), name: role.name, description: role.description, permissions: await views.rolePermissions(role), updated_at: iso(role.updatedAt) });
       });
     },
   };
@@ -93,10 +100,10 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
   const remove: Endpoint = {
     method: 'DELETE',
     path: `${ROLES}/:id`,
-    handle({ principal, params }) {
+    async handle({ principal, params }) {
       if (!principal.isAdmin) return FORBIDDEN();
       try {
-        core.directory.deleteRole(pathId(params.id, 'role'));
+        await core.directory.deleteRole(pathId(params.id, 'role'));
       } catch (e) {
         if (isCoreError(e, 'forbidden')) return fail(400, '内置角色不能删除');
         throw e;
@@ -109,11 +116,11 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
     method: 'GET',
     path: `${ROLES}/:id/users`,
     query: PageQuery,
-    handle({ principal, params, query }) {
+    async handle({ principal, params, query }) {
       if (!principal.isAdmin) return FORBIDDEN();
       const roleId = pathId(params.id, 'role');
-      if (!core.directory.role(roleId)) return fail(404, '角色不存在');
-      const { total, items } = core.directory.roleUsers(roleId, { page: query.page, pageSize: query.page_size });
+      if (!(await core.directory.role(roleId))) return fail(404, '角色不存在');
+      const { total, items } = await core.directory.roleUsers(roleId, { page: query.page, pageSize: query.page_size });
       return listed('users', query, total, items.map((u) => ({ id: id(u.id), username: u.username, email: u.email, status: u.status, added_at: iso(u.addedAt) })));
     },
   };
@@ -122,9 +129,9 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
     method: 'GET',
     path: PERMISSIONS,
     query: PermissionQuery,
-    handle({ principal, query }) {
+    async handle({ principal, query }) {
       if (!principal.isAdmin) return FORBIDDEN();
-      const { total, items } = core.directory.permissionsPage({
+      const { total, items } = await core.directory.permissionsPage({
         page: query.page,
         pageSize: query.page_size,
         ...(query.name && { nameContains: query.name }),
@@ -140,8 +147,8 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
     body: CreatePermission,
     handle({ principal, body }) {
       if (!principal.isAdmin) return FORBIDDEN();
-      return conflictAs('permission', () =>
-        ok('权限创建成功', views.permission(core.directory.createPermission({ name: body.name, category: body.category, description: body.description ?? null }))),
+      return conflictAs('permission', async () =>
+        ok('权限创建成功', views.permission(await core.directory.createPermission({ name: body.name, category: body.category, description: body.description ?? null }))),
       );
     },
   };

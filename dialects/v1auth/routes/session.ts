@@ -19,9 +19,9 @@ export function sessionEndpoints({ core, tokens }: Deps, views: Views): Endpoint
     async handle({ c, body }) {
       try {
         const user = await core.auth.authenticate(body.username, body.password, { ip: clientIp(c) });
-        const session = core.sessions.start(user.id, 'v1auth', (body.remember_me ? REMEMBER_S : DAY_S) * 1000);
+        const session = await core.sessions.start(user.id, 'v1auth', (body.remember_me ? REMEMBER_S : DAY_S) * 1000);
         const { token, claims } = tokens.sign(user.id, session.sessionId, body.remember_me);
-        return ok('登录成功', { token, expires_at: iso(claims.exp * 1000), user_info: views.userInfo(user) });
+        return ok('登录成功', { token, expires_at: iso(claims.exp * 1000), user_info: await views.userInfo(user) });
       } catch (e) {
         if (isCoreError(e)) return coreErrorReply(e);
         throw e;
@@ -34,13 +34,13 @@ export function sessionEndpoints({ core, tokens }: Deps, views: Views): Endpoint
     method: 'POST',
     path: `${BASE}/refresh`,
     body: Refresh,
-    handle({ principal, body }) {
+    async handle({ principal, body }) {
       if (!principal.claims) return fail(400, 'API密钥无法刷新');
       if (body.token !== principal.token) return fail(400, 'Token不一致');
       const old = principal.claims;
-      core.sessions.denyJti(old.jti, old.exp * 1000);
+      await core.sessions.denyJti(old.jti, old.exp * 1000);
       const { token, claims } = tokens.sign(principal.user.id, old.sid, old.rem);
-      core.sessions.extend(old.sid, claims.exp * 1000);
+      await core.sessions.extend(old.sid, claims.exp * 1000);
       return ok('Token刷新成功', { token, expires_at: iso(claims.exp * 1000) });
     },
   };
@@ -49,10 +49,10 @@ export function sessionEndpoints({ core, tokens }: Deps, views: Views): Endpoint
   const logout: Endpoint = {
     method: 'POST',
     path: `${BASE}/logout`,
-    handle({ principal }) {
+    async handle({ principal }) {
       if (!principal.claims) return fail(400, 'API密钥无需登出');
-      core.sessions.revokeSession(principal.claims.sid, 'logout');
-      core.sessions.denyJti(principal.claims.jti, principal.claims.exp * 1000);
+      await core.sessions.revokeSession(principal.claims.sid, 'logout');
+      await core.sessions.denyJti(principal.claims.jti, principal.claims.exp * 1000);
       return ok('登出成功');
     },
   };

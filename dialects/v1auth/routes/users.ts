@@ -1,6 +1,7 @@
 import type * as v from 'valibot';
 import { CoreError } from '../../../src/core/index.ts';
-import { fail, id, iso, listed, ok } from '../envelope.ts';
+import { fail, id, iso, listed, ok, type Reply } from '../envelope.ts';
+import { andThen } from '../../../src/http/settle.ts';
 import { FORBIDDEN } from '../errors.ts';
 import { actorOf, type Deps, type Endpoint, type Principal } from '../route.ts';
 import { ChangePassword, CreateUser, ResetPassword, strongEnough, UpdateUser, UserQuery } from '../schemas.ts';
@@ -20,13 +21,13 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
   const admin = (p: Principal) => p.isAdmin;
 
   /** Role names → ids; an unknown name is a 400 naming it. */
-  function roleIds(names: string[]): number[] | ReturnType<typeof fail> {
-    const { roles, missing } = core.directory.rolesByName(names);
+  async function roleIds(names: string[]): Promise<number[] | Reply> {
+    const { roles, missing } = await core.directory.rolesByName(names);
     return missing === undefined ? roles.map((r) => r.id) : fail(400, `角色不存在: ${missing}`);
   }
 
   /** Profile fields merge; a department is found by name or created. */
-  function profileFields(profile: ProfileIn | undefined) {
+  async function profileFields(profile: ProfileIn | undefined) {
     if (!profile) return {};
     const out: { realName?: string | null; phone?: string | null; position?: string | null; deptId?: number | null } = {};
     if (profile.real_name !== undefined) out.realName = profile.real_name;
@@ -34,7 +35,7 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
     if (profile.position !== undefined) out.position = profile.position;
     if (profile.department !== undefined) {
       const name = profile.department;
-      out.deptId = name === null || name === '' ? null : (core.directory.departmentByName(name) ?? core.directory.createDepartment({ name })).id;
+      out.deptId = name === null || name === '' ? null : ((await core.directory.departmentByName(name)) ?? (await core.directory.createDepartment({ name }))).id;
     }
     return out;
   }
@@ -45,26 +46,26 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
     query: UserQuery,
     handle({ principal, query }) {
       if (!admin(principal)) return FORBIDDEN();
-      const { total, items } = core.users.page({
+      const page = core.users.page({
         page: query.page,
         pageSize: query.page_size,
         ...(query.username && { usernameContains: query.username }),
         ...(query.email && { emailContains: query.email }),
         ...(query.status && { status: query.status }),
       });
-      return listed('users', query, total, items.map((i) => views.userItem(i.user, i.roles)));
+      return andThen(page, ({ total, items }) => listed('users', query, total, items.map((i) => views.userItem(i.user, i.roles))));
     },
   };
 
   const detail: Endpoint = {
     method: 'GET',
     path: `${BASE}/:id`,
-    handle({ principal, params }) {
+    async handle({ principal, params }) {
       const userId = pathId(params.id, 'user');
       if (userId !== principal.user.id && !admin(principal)) return FORBIDDEN();
-      const user = core.users.get(userId);
+      const user = await core.users.get(userId);
       if (!user) return fail(404, '用户不存在');
-      return ok('查询成功', views.userDetail(user));
+      return ok('查询成功', await views.userDetail(user));
     },
   };
 
@@ -74,12 +75,13 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
     body: CreateUser,
     async handle({ principal, body }) {
       if (!admin(principal)) return FORBIDDEN();
-      const ids = roleIds(body.roles);
+      const ids = await roleIds(body.roles);
       if (!Array.isArray(ids)) return ids;
       if (!strongEnough(body.password, body.username)) return fail(400, '密码不符合复杂度要求');
-      if (core.users.byUsername(body.username)) return fail(409, '用户名已存在');
-      const user = await core.users.create({ username: body.username, email: body.email, password: body.password, roleIds: ids, ...profileFields(body.profile) }, actorOf(principal));
-      return ok('用户创建成功', { id: id(user.id), username: user.username, email: user.email, status: user.status, roles: views.roleNames(user), created_at: iso(user.createdAt) });
+      if (await core.users.byUsername(body.username)) return fail(409, '用户名已存在');
+      const fields = await profileFields(body.profile);
+      const user = await core.users.create({ username: body.username, email: body.email, password: body.password, roleIds: ids, ...fields }, actorOf(principal));
+      return ok('用户创建成功', { id: id(user.id), username: user.username, email: user.email, status: user.status, roles: await views.roleNames(user), created_at: iso(user.createdAt) });
     },
   };
 
@@ -87,34 +89,39 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
     method: 'PUT',
     path: `${BASE}/:id`,
     body: UpdateUser,
-    handle({ principal, params, body }) {
+    async handle({ principal, params, body }) {
       if (!admin(principal)) return FORBIDDEN();
       const userId = pathId(params.id, 'user');
-      if (!core.users.get(userId)) return fail(404, '用户不存在');
+      if (!(await core.users.get(userId))) return fail(404, '用户不存在');
       let ids: number[] | undefined;
       if (body.roles) {
-        const r = roleIds(body.roles);
+        const r = await roleIds(body.roles);
         if (!Array.isArray(r)) return r;
         ids = r;
       }
-      const user = core.users.update(userId, {
-        ...(body.email !== undefined && { email: body.email }),
-        ...(body.status !== undefined && { status: body.status }),
-        ...(ids !== undefined && { roleIds: ids }),
-        ...profileFields(body.profile),
-      }, actorOf(principal));
-      return ok('用户信息更新成功', { id: id(user.id), username: user.username, email: user.email, status: user.status, roles: views.roleNames(user), updated_at: iso(user.updatedAt) });
+      const fields = await profileFields(body.profile);
+      const user = await core.users.update(
+        userId,
+        {
+          ...(body.email !== undefined && { email: body.email }),
+          ...(body.status !== undefined && { status: body.status }),
+          ...(ids !== undefined && { roleIds: ids }),
+          ...fields,
+        },
+        actorOf(principal),
+      );
+      return ok('用户信息更新成功', { id: id(user.id), username: user.username, email: user.email, status: user.status, roles: await views.roleNames(user), updated_at: iso(user.updatedAt) });
     },
   };
 
   const remove: Endpoint = {
     method: 'DELETE',
     path: `${BASE}/:id`,
-    handle({ principal, params }) {
+    async handle({ principal, params }) {
       if (!admin(principal)) return FORBIDDEN();
       const userId = pathId(params.id, 'user');
       if (userId === principal.user.id) return fail(400, '不能删除当前登录用户');
-      core.users.delete(userId, actorOf(principal));
+      await core.users.delete(userId, actorOf(principal));
       return ok('用户删除成功');
     },
   };

@@ -9,7 +9,7 @@ describe('flask edges the docs promise', () => {
     const app = gw.app('flask');
     const long = 'p'.repeat(1025);
     expect((await send(app, 'POST', '/api/auth/register', { json: { username: 'long_pw', password: long } })).text).toBe(f(1, '密码不符合要求'));
-    expect(gw.core.users.byUsername('long_pw')).toBeUndefined();
+    expect((await gw.core.users.byUsername('long_pw'))).toBeUndefined();
     expect((await send(app, 'POST', '/api/auth/login', { json: { username: 'lisi', password: long } })).text).toBe(f(1, '登录失败'));
   });
 

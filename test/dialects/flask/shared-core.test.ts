@@ -76,7 +76,7 @@ describe('flask and fastapi share one core', () => {
     const admin = await fastapiLogin(gw.app('fastapi'), 'admin');
     await send(gw.app('fastapi'), 'POST', '/api/v1/users/reset_password', { token: admin.access, json: { user_id: 5 } });
     expect((await refresh(flask, before)).text).toBe(REVOKED);
-    const password = gw.core.outbox.list().at(-1)!.body.split(': ').at(-1)!;
+    const password = (await gw.core.outbox.list()).at(-1)!.body.split(': ').at(-1)!;
     gw.clock.advance(1000);
     const after = (await flaskLogin(flask, 'licheng.zhou9', password)).json.data.refresh_token;
     expect((await refresh(flask, after)).json.msg).toBe('刷新令牌成功');
@@ -116,6 +116,6 @@ describe('flask and fastapi share one core', () => {
     const r = await send(gw.app('flask'), 'POST', '/api/auth/register', { body: JSON.stringify({ username: 'x'.repeat(2 << 20), password: 'y' }), headers: { 'content-type': 'application/json' } });
     expect(r.status).toBe(413);
     expect(r.text).toContain('<title>413 Request Entity Too Large</title>');
-    expect(gw.core.users.list({ page: 1, pageSize: 100 }).total).toBe(7);
+    expect((await gw.core.users.list({ page: 1, pageSize: 100 })).total).toBe(7);
   });
 });

@@ -40,7 +40,7 @@ describe('v1auth sessions', () => {
     gw.clock.advance(20 * 3600_000);
     const t2 = (await send(app, 'POST', `${V1}/refresh`, { token: t1, json: { token: t1 } })).json.data.token;
     gw.clock.advance(10 * 3600_000); // past the first token's day, within the second's
-    gw.core.sessions.prune();
+    (await gw.core.sessions.prune());
     expect((await send(app, 'GET', `${V1}/users/7`, { token: t2 })).status).toBe(200);
   });
 
@@ -99,7 +99,7 @@ describe('v1auth sessions', () => {
     const r = await send(app, 'POST', `${V1}/users/7/reset-password`, { token: admin, json: {} });
     expect([r.json.message, r.json.data.expires_in]).toEqual(['密码重置成功,新密码已发送至用户邮箱', 86400]);
     const temp = r.json.data.temporary_password;
-    expect(gw.core.outbox.list().at(-1)!.body.endsWith(temp)).toBe(true);
+    expect((await gw.core.outbox.list()).at(-1)!.body.endsWith(temp)).toBe(true);
     expect((await send(app, 'GET', `${V1}/users/7`, { token: before })).json.message).toBe('Token已失效');
     gw.clock.advance(1000);
     expect((await send(app, 'POST', `${V1}/login`, { json: { username: 'opsuser', password: temp } })).status).toBe(200);
@@ -126,7 +126,7 @@ describe('v1auth API keys', () => {
     const listed = await send(app, 'GET', `${V1}/api-keys`, { token: admin });
     expect(listed.text).not.toContain(key);
     expect(listed.json.data.api_keys[0]).toMatchObject({ key_prefix: key.slice(0, 9), status: 'active', created_by: 'admin' });
-    const row = gw.core.apiKeys.find(Number(id))!;
+    const row = (await gw.core.apiKeys.find(Number(id)))!;
     expect(row.keyHash).not.toContain(key.slice(3));
     const use = () => send(app, 'GET', `${V1}/users/1`, { headers: { authorization: `Bearer ${key}` } });
     expect((await use()).status).toBe(200); // the owner's own detail
@@ -188,10 +188,10 @@ describe('v1auth API keys', () => {
     const ops = await v1Login(app, 'opsuser', 'Ops12345!', true);
     const { id, key } = await v1Key(app, ops, ['read']);
     await send(app, 'GET', `${V1}/users/7`, { headers: { 'x-api-key': key } });
-    gw.core.apiKeys.flush();
+    (await gw.core.apiKeys.flush());
     gw.clock.advance(2 * 86_400_000);
     await send(app, 'GET', `${V1}/users/7`, { headers: { 'x-api-key': key } });
-    gw.core.apiKeys.flush();
+    (await gw.core.apiKeys.flush());
     expect((await send(app, 'GET', `${V1}/api-keys/${id}/stats?time_range=90d`, { token: ops })).json.data.total_requests).toBe(1);
   });
 });

@@ -1,0 +1,75 @@
+// Which store a gateway runs on: SQLite in the data directory (one process), or PostgreSQL (many processes).
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppConfig } from '../config.ts';
+import { fileSecrets, type SecretSource } from '../secrets.ts';
+import type { Store } from './store.ts';
+import { openSqliteStore } from './sqlite/index.ts';
+
+export interface OpenedStore {
+  store: Store;
+  secrets: SecretSource;
+  /** Where the store is, for the start-up line (never a password). */
+  describe: string;
+  close(): Promise<void>;
+}
+
+const heldHere = new Set<string>();
+
+/**
+ * SQLite serves one gateway process per data directory: its lockout and rotation are exact within a process, not
+ * across several. A second process is refused with a pointer to PostgreSQL; a lock left by a dead process is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'gateway.pid');
+  if (heldHere.has(dataDir)) throw new Error(`${dataDir} is already served by this process`);
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      throw new Error(
+        `another gateway process (pid ${pid}) serves ${dataDir}; SQLite serves one process per data directory. ` +
+          'To run several processes, give them one PostgreSQL database: --database-url postgres://… (docs/scale-out.md)',
+      );
+    }
+  }
+  writeFileSync(file, `${process.pid}\n`, { mode: 0o600 });
+  heldHere.add(dataDir);
+  return () => {
+    heldHere.delete(dataDir);
+    rmSync(file, { force: true });
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function openConfiguredStore(config: AppConfig, dataDir: string): Promise<OpenedStore> {
+  if (config.databaseUrl) {
+    const [{ openPostgresStore }, { describeTarget }] = await Promise.all([import('./postgres/index.ts'), import('./postgres/open.ts')]);
+    const store = await openPostgresStore({ url: config.databaseUrl, poolSize: config.dbPoolSize, ...(config.dbStatementTimeoutMs > 0 && { statementTimeoutMs: config.dbStatementTimeoutMs }) });
+    return { store, secrets: store.loadOrCreateSecret, describe: `PostgreSQL ${describeTarget(config.databaseUrl)}`, close: () => store.close() };
+  }
+  const release = lockDataDir(dataDir);
+  try {
+    const file = join(dataDir, 'gateway.db');
+    const store = openSqliteStore(file);
+    return {
+      store,
+      secrets: fileSecrets(dataDir),
+      describe: `SQLite ${file}`,
+      close: async () => {
+        await store.close();
+        release();
+      },
+    };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
