@@ -35,6 +35,7 @@ const ConfigSchema = v.pipe(v.object({
   rateLimits: v.optional(OnOff, 'on'),
   usageRetentionDays: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'must be a whole number of days'), v.transform(Number), v.minValue(1, 'must be at least 1 day')), '90'),
   databaseUrl: v.optional(v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL (leave it out for SQLite in the data directory)'))),
+  databaseSchema: v.optional(v.pipe(v.string(), v.regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL schema name')), 'public'),
   dbPoolSize: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/, 'must be a whole number'), v.transform(Number), v.minValue(1, 'must be at least 1')), '10'),
   dbStatementTimeoutMs: v.optional(v.pipe(v.string(), v.regex(/^\d{1,9}$/, 'must be a whole number of ms'), v.transform(Number)), '0'),
   headersTimeoutMs: v.optional(Millis, '10000'),
@@ -69,6 +70,8 @@ ${DIALECT_NAMES.map((n) => `  --port-${n} <port>`.padEnd(27) + `(DIALECTGATE_POR
   --usage-retention-days   days API-key usage is kept (DIALECTGATE_USAGE_RETENTION_DAYS, default 90)
   --database-url <url>     PostgreSQL for several gateway processes (DIALECTGATE_DATABASE_URL; postgres://…,
                            sslmode in the URL; default: SQLite in the data directory, one process)
+  --database-schema <name> the PostgreSQL schema holding the store (DIALECTGATE_DATABASE_SCHEMA, default public;
+                           created when missing: several deployments can share one database)
   --db-pool-size <n>       PostgreSQL connections per process (DIALECTGATE_DB_POOL_SIZE, default 10)
   --db-statement-timeout-ms <n>  per statement (DIALECTGATE_DB_STATEMENT_TIMEOUT_MS, default 0 = none)
   --headers-timeout-ms <n> request line and headers must arrive within n ms, else 408 and close
@@ -96,6 +99,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AppConfig {
         'rate-limits': { type: 'string' },
         'usage-retention-days': { type: 'string' },
         'database-url': { type: 'string' },
+        'database-schema': { type: 'string' },
         'db-pool-size': { type: 'string' },
         'db-statement-timeout-ms': { type: 'string' },
         'headers-timeout-ms': { type: 'string' },
@@ -119,6 +123,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AppConfig {
     rateLimits: pick('rate-limits', 'DIALECTGATE_RATE_LIMITS'),
     usageRetentionDays: pick('usage-retention-days', 'DIALECTGATE_USAGE_RETENTION_DAYS'),
     databaseUrl: pick('database-url', 'DIALECTGATE_DATABASE_URL'),
+    databaseSchema: pick('database-schema', 'DIALECTGATE_DATABASE_SCHEMA'),
     dbPoolSize: pick('db-pool-size', 'DIALECTGATE_DB_POOL_SIZE'),
     dbStatementTimeoutMs: pick('db-statement-timeout-ms', 'DIALECTGATE_DB_STATEMENT_TIMEOUT_MS'),
     headersTimeoutMs: pick('headers-timeout-ms', 'DIALECTGATE_HEADERS_TIMEOUT_MS'),

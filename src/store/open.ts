@@ -52,8 +52,13 @@ function alive(pid: number): boolean {
 export async function openConfiguredStore(config: AppConfig, dataDir: string): Promise<OpenedStore> {
   if (config.databaseUrl) {
     const [{ openPostgresStore }, { describeTarget }] = await Promise.all([import('./postgres/index.ts'), import('./postgres/open.ts')]);
-    const store = await openPostgresStore({ url: config.databaseUrl, poolSize: config.dbPoolSize, ...(config.dbStatementTimeoutMs > 0 && { statementTimeoutMs: config.dbStatementTimeoutMs }) });
-    return { store, secrets: store.loadOrCreateSecret, describe: `PostgreSQL ${describeTarget(config.databaseUrl)}`, close: () => store.close() };
+    const store = await openPostgresStore({
+      url: config.databaseUrl,
+      schema: config.databaseSchema,
+      poolSize: config.dbPoolSize,
+      ...(config.dbStatementTimeoutMs > 0 && { statementTimeoutMs: config.dbStatementTimeoutMs }),
+    });
+    return { store, secrets: store.loadOrCreateSecret, describe: `PostgreSQL ${describeTarget(config.databaseUrl)} schema ${store.schema}`, close: () => store.close() };
   }
   const release = lockDataDir(dataDir);
   try {
