@@ -74,7 +74,7 @@ describe.skipIf(!url)('postgres adapter', () => {
     await raw?.end().catch(() => undefined);
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = any($1)', [schemas.map((s) => `dialectgate/${s}`)]);
+    await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where split_part(application_name, '/', 2) = any($1)`, [schemas]);
     for (const s of schemas) await admin.query(`drop schema if exists "${s}" cascade`);
     await admin.end();
   });
@@ -556,23 +556,30 @@ describe.skipIf(!url)('postgres adapter', () => {
     it('a commit publishes locally before the write resolves, and reaches the other store once via NOTIFY (delay measured)', async () => {
       const mine = heard(a);
       const theirs = heard(b);
-      const delays: number[] = [];
+      let heardAt = 0;
+      const offTime = b.feed.subscribe(() => (heardAt = performance.now()));
+      const afterCommit: number[] = []; // the other store's subscriber, after the writer's write resolved (< 0: before)
+      const afterStart: number[] = []; // the same, after the write was called
       for (let i = 0; i < 20; i++) {
         const n = theirs.got.length;
+        const start = performance.now();
         const v = await a.users.create(newUser(`feed-${i}`), [], T0);
         const committed = performance.now();
         expect(mine.got.at(-1)).toEqual([`user:${v.id}`, 'users']);
         await until(() => theirs.got.length > n);
-        delays.push(performance.now() - committed);
+        afterCommit.push(heardAt - committed);
+        afterStart.push(heardAt - start);
         expect(theirs.got.at(-1)).toEqual([`user:${v.id}`, 'users']);
       }
+      offTime();
       await sleep(150);
       expect(mine.got).toHaveLength(20); // its own notification is not heard twice
       expect(theirs.got).toHaveLength(20);
       mine.off();
       theirs.off();
-      console.log(`NOTIFY delay, commit → other store's subscriber: median ${median(delays).toFixed(2)} ms, max ${Math.max(...delays).toFixed(2)} ms over ${delays.length}`);
-      expect(median(delays)).toBeLessThan(50);
+      const fmt = (xs: number[]) => `median ${median(xs).toFixed(2)} ms, max ${Math.max(...xs).toFixed(2)} ms`;
+      console.log(`NOTIFY to the other store's subscriber over 20 writes: after the write resolved ${fmt(afterCommit)}; after it was called ${fmt(afterStart)}`);
+      expect(median(afterCommit)).toBeLessThan(50);
     });
 
     it("another schema's commits are not heard; check(now) does nothing", async () => {
@@ -600,8 +607,8 @@ describe.skipIf(!url)('postgres adapter', () => {
     it('a killed LISTEN connection reconnects, publishes all, and hears notifications again', async () => {
       const { got, off } = heard(b);
       const killed = await q<{ pid: number }>(
-        `select pg_terminate_backend(pid), pid from pg_stat_activity where application_name = $1 and query = 'LISTEN dialectgate_changes'`,
-        [`dialectgate/${schema}`],
+        `select pg_terminate_backend(pid), pid from pg_stat_activity where application_name = $1`,
+        [`dialectgate/${schema}/listen`],
       );
       expect(killed.length).toBeGreaterThanOrEqual(2);
       await until(() => got.some((t) => t.includes('all')), 5000);
@@ -613,7 +620,7 @@ describe.skipIf(!url)('postgres adapter', () => {
     it('close ends the listener, the timer and the pool', async () => {
       const own = schemaName('close');
       schemas.push(own);
-      const count = async () => Number((await q<{ n: string }>('select count(*) as n from pg_stat_activity where application_name = $1', [`dialectgate/${own}`]))[0]!.n);
+      const count = async () => Number((await q<{ n: string }>('select count(*) as n from pg_stat_activity where application_name like $1', [`dialectgate/${own}%`]))[0]!.n);
       const before = await count();
       const s = await openPostgresStore({ url, schema: own });
       await s.users.byId(1);

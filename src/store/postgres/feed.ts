@@ -71,11 +71,18 @@ export function createFeed(opts: { db: Db; listenerConfig: pg.ClientConfig; sche
     c.on('notification', (n) => n.channel === CHANNEL && heard(n.payload));
     c.on('error', () => lost(c));
     c.on('end', () => lost(c));
-    await c.connect();
-    await c.query(`LISTEN ${CHANNEL}`);
+    let version: number;
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${CHANNEL}`);
+      // Listening from here; anything committed before is covered by the version read after.
+      version = Number((await c.query<{ v: string }>('select version as v from store_version where id = 1')).rows[0]?.v ?? 0);
+    } catch (e) {
+      await c.end().catch(() => undefined);
+      throw e;
+    }
     listener = c;
-    // Listening from here; anything committed before is covered by the version read after.
-    seen = Math.max(seen, await current());
+    seen = Math.max(seen, version);
     listening = true;
     backoff = 100;
   }

@@ -29,7 +29,7 @@ export type PostgresStore = Store & {
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresStore> {
   const conn = await connect(opts);
   const { db, pool } = conn;
-  const feed = createFeed({ db, listenerConfig: conn.clientConfig, schema: conn.schema, crossProcessMs: opts.crossProcessMs ?? 50 });
+  const feed = createFeed({ db, listenerConfig: conn.listenerConfig, schema: conn.schema, crossProcessMs: opts.crossProcessMs ?? 50 });
   try {
     await feed.start();
   } catch (e) {

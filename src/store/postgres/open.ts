@@ -59,8 +59,8 @@ export interface Connection {
   target: string;
   db: Db;
   pool: pg.Pool;
-  /** For the LISTEN connection: the same target and TLS, no statement timeout. */
-  clientConfig: pg.ClientConfig;
+  /** For the LISTEN connection: the same target and TLS, no statement timeout, its own application_name. */
+  listenerConfig: pg.ClientConfig;
   /** The schema the store lives in (the option, or the connection's current schema). */
   schema: string;
 }
@@ -110,7 +110,8 @@ export async function connect(opts: PostgresStoreOptions): Promise<Connection> {
   // fails instead, and the pool discards the connection when it is released.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  return { target, db: drizzle(pool, { schema }), pool, clientConfig, schema: schemaName };
+  const listenerConfig = { ...clientConfig, application_name: `${clientConfig.application_name}/listen` };
+  return { target, db: drizzle(pool, { schema }), pool, listenerConfig, schema: schemaName };
 }
 
 async function migrate(client: pg.Client, wanted: string | undefined): Promise<string> {

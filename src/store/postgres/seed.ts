@@ -10,10 +10,14 @@ export const isEmpty = async ({ db }: Ctx) => (await db.execute<{ empty: boolean
 /**
  * The whole fixture set in one transaction (multi-row inserts), then the `initialised` fact; publishes `all`. An
  * unknown permission (of a role) or role (of a user) throws and loads nothing; an unknown department leaves the user
- * without one.
+ * without one. Processes starting together on an empty schema all find it empty: the seeds queue on a
+ * transaction-scoped advisory lock on the schema, and one that finds users already there (a rival's committed seed)
+ * loads nothing, instead of failing the process's start on a unique violation.
  */
 export async function seed({ write }: Ctx, set: SeedSet, now: number): Promise<void> {
   await write(async (tx, tags) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('dialectgate.seed:' || current_schema()))`);
+    if ((await tx.execute<{ taken: boolean }>(sql`select exists (select 1 from ${users}) as taken`)).rows[0]?.taken) return;
     const ids = <T extends { id: number; name: string }>(rows: T[]) => new Map(rows.map((r) => [r.name, r.id]));
     const deptIds = ids(
       set.departments.length
