@@ -8,7 +8,7 @@ import { startGateway } from '../../src/main.ts';
 import { defaultConfig } from '../../src/config.ts';
 import { unlock } from '../../src/cli/unlock.ts';
 import { fastapiLogin } from '../helpers/fastapi.ts';
-import { makeGateway, send, type TestGateway } from '../helpers/harness.ts';
+import { makeGateway, send, STORE_KINDS, type TestGateway } from '../helpers/harness.ts';
 import { V1, v1Key, v1Login } from '../helpers/v1auth.ts';
 
 const LOCKED_FASTAPI = '{"code":400,"msg":"账号已被锁定，请稍后再试","data":null}';
@@ -16,123 +16,125 @@ const flaskLogin = async (gw: TestGateway, username: string, password: string) =
   (await send(gw.app('flask'), 'POST', '/api/auth/login', { json: { username, password } })).json.data as { access_token: string; refresh_token: string };
 const flaskRefresh = (gw: TestGateway, token: string) => send(gw.app('flask'), 'POST', '/api/auth/refresh', { token });
 
-describe('8.3 flask refresh tokens die with a revocation made the same millisecond', () => {
-  it('disable + enable through v1auth, clock not moved: the old refresh token is revoked, a new login works', async () => {
-    const gw = await makeGateway();
-    const { refresh_token } = await flaskLogin(gw, 'licheng.zhou9', 'Zhougezuishuai22');
-    expect((await flaskRefresh(gw, refresh_token)).status).toBe(200);
-    const admin = await v1Login(gw.app('v1auth'), 'admin', 'password123');
-    const id = (await gw.core.users.byUsername('licheng.zhou9'))!.id;
-    for (const status of ['inactive', 'active']) {
-      expect((await send(gw.app('v1auth'), 'PUT', `${V1}/users/${id}`, { token: admin, json: { status } })).status).toBe(200);
-    }
-    const r = await flaskRefresh(gw, refresh_token);
-    expect([r.status, r.text]).toEqual([401, '{"msg":"Token has been revoked"}\n']);
-    const again = await flaskLogin(gw, 'licheng.zhou9', 'Zhougezuishuai22');
-    expect((await flaskRefresh(gw, again.refresh_token)).status).toBe(200);
+describe.each(STORE_KINDS)('issue 8 regressions on %s', (kind) => {
+  describe('8.3 flask refresh tokens die with a revocation made the same millisecond', () => {
+    it('disable + enable through v1auth, clock not moved: the old refresh token is revoked, a new login works', async () => {
+      const gw = await makeGateway({ store: kind });
+      const { refresh_token } = await flaskLogin(gw, 'licheng.zhou9', 'Zhougezuishuai22');
+      expect((await flaskRefresh(gw, refresh_token)).status).toBe(200);
+      const admin = await v1Login(gw.app('v1auth'), 'admin', 'password123');
+      const id = (await gw.core.users.byUsername('licheng.zhou9'))!.id;
+      for (const status of ['inactive', 'active']) {
+        expect((await send(gw.app('v1auth'), 'PUT', `${V1}/users/${id}`, { token: admin, json: { status } })).status).toBe(200);
+      }
+      const r = await flaskRefresh(gw, refresh_token);
+      expect([r.status, r.text]).toEqual([401, '{"msg":"Token has been revoked"}\n']);
+      const again = await flaskLogin(gw, 'licheng.zhou9', 'Zhougezuishuai22');
+      expect((await flaskRefresh(gw, again.refresh_token)).status).toBe(200);
+    });
+
+    it('a password change through v1auth, same millisecond: revoked', async () => {
+      const gw = await makeGateway({ store: kind });
+      const { refresh_token } = await flaskLogin(gw, 'opsuser', 'Ops12345!');
+      const token = await v1Login(gw.app('v1auth'), 'opsuser', 'Ops12345!');
+      const id = (await gw.core.users.byUsername('opsuser'))!.id;
+      const changed = await send(gw.app('v1auth'), 'PUT', `${V1}/users/${id}/password`, { token, json: { current_password: 'Ops12345!', new_password: 'Changed-Pass9' } });
+      expect(changed.status).toBe(200);
+      expect((await flaskRefresh(gw, refresh_token)).status).toBe(401);
+    });
   });
 
-  it('a password change through v1auth, same millisecond: revoked', async () => {
-    const gw = await makeGateway();
-    const { refresh_token } = await flaskLogin(gw, 'opsuser', 'Ops12345!');
-    const token = await v1Login(gw.app('v1auth'), 'opsuser', 'Ops12345!');
-    const id = (await gw.core.users.byUsername('opsuser'))!.id;
-    const changed = await send(gw.app('v1auth'), 'PUT', `${V1}/users/${id}/password`, { token, json: { current_password: 'Ops12345!', new_password: 'Changed-Pass9' } });
-    expect(changed.status).toBe(200);
-    expect((await flaskRefresh(gw, refresh_token)).status).toBe(401);
-  });
-});
+  describe('8.5 a wrong current password counts as a login failure, in every dialect', () => {
+    it('v1auth PUT /users/{self}/password: 5 wrong guesses lock the account on every door', async () => {
+      const gw = await makeGateway({ store: kind });
+      const v1 = gw.app('v1auth');
+      const token = await v1Login(v1, 'opsuser', 'Ops12345!');
+      const id = (await gw.core.users.byUsername('opsuser'))!.id;
+      const guess = () => send(v1, 'PUT', `${V1}/users/${id}/password`, { token, json: { current_password: 'Wrong-Guess1', new_password: 'Another-Pass1' } });
+      for (let i = 0; i < 5; i++) expect((await guess()).json.message).toBe('当前密码错误');
+      const sixth = await guess();
+      expect([sixth.status, sixth.json.message]).toEqual([401, '账号已被锁定，请稍后再试']);
+      expect((await send(gw.app('fastapi'), 'POST', '/api/v1/base/access_token', { json: { username: 'opsuser', password: 'Ops12345!' } })).text).toBe(LOCKED_FASTAPI);
+      // Even the right current password is refused while locked; the lock passes with the clock.
+      const right = await send(v1, 'PUT', `${V1}/users/${id}/password`, { token, json: { current_password: 'Ops12345!', new_password: 'Another-Pass1' } });
+      expect(right.status).toBe(401);
+      gw.clock.advance(60_000);
+      expect((await send(v1, 'PUT', `${V1}/users/${id}/password`, { token, json: { current_password: 'Ops12345!', new_password: 'Another-Pass1' } })).status).toBe(200);
+    });
 
-describe('8.5 a wrong current password counts as a login failure, in every dialect', () => {
-  it('v1auth PUT /users/{self}/password: 5 wrong guesses lock the account on every door', async () => {
-    const gw = await makeGateway();
-    const v1 = gw.app('v1auth');
-    const token = await v1Login(v1, 'opsuser', 'Ops12345!');
-    const id = (await gw.core.users.byUsername('opsuser'))!.id;
-    const guess = () => send(v1, 'PUT', `${V1}/users/${id}/password`, { token, json: { current_password: 'Wrong-Guess1', new_password: 'Another-Pass1' } });
-    for (let i = 0; i < 5; i++) expect((await guess()).json.message).toBe('当前密码错误');
-    const sixth = await guess();
-    expect([sixth.status, sixth.json.message]).toEqual([401, '账号已被锁定，请稍后再试']);
-    expect((await send(gw.app('fastapi'), 'POST', '/api/v1/base/access_token', { json: { username: 'opsuser', password: 'Ops12345!' } })).text).toBe(LOCKED_FASTAPI);
-    // Even the right current password is refused while locked; the lock passes with the clock.
-    const right = await send(v1, 'PUT', `${V1}/users/${id}/password`, { token, json: { current_password: 'Ops12345!', new_password: 'Another-Pass1' } });
-    expect(right.status).toBe(401);
-    gw.clock.advance(60_000);
-    expect((await send(v1, 'PUT', `${V1}/users/${id}/password`, { token, json: { current_password: 'Ops12345!', new_password: 'Another-Pass1' } })).status).toBe(200);
-  });
-
-  it('openapi PUT /api/v1/auth/password: 5 wrong guesses lock admin for flask too', async () => {
-    const gw = await makeGateway();
-    const app = gw.app('openapi');
-    const ui = await send(app, 'POST', '/api/v1/auth/login', { json: { username: 'admin', password: 'password123' } });
-    const headers = { 'x-token': ui.json.result.token as string };
-    for (let i = 0; i < 5; i++) {
-      const r = await send(app, 'PUT', '/api/v1/auth/password', { headers, json: { currentPassword: 'wrong', newPassword: 'Next-Pass1' } });
-      expect(r.json.errorCode).toBe(10001);
-    }
-    const flask = await send(gw.app('flask'), 'POST', '/api/auth/login', { json: { username: 'admin', password: 'password123' } });
-    expect(flask.json.msg).toBe('账号已被锁定，请稍后再试');
-  });
-});
-
-describe('8.6 a privilege never crosses a door the core would refuse', () => {
-  it('fastapi 管理员 (not a superuser) cannot create a superuser, nor rename, disable or delete one', async () => {
-    const gw = await makeGateway();
-    const app = gw.app('fastapi');
-    const { access } = await fastapiLogin(app, 'zhangsan');
-    const create = await send(app, 'POST', '/api/v1/users/create', { token: access, json: { username: 'evil', email: 'evil@example.com', password: 'evil12345', is_superuser: true } });
-    expect(create.text).toBe('{"code":400,"msg":"创建用户失败","data":null}');
-    expect((await gw.core.users.byUsername('evil'))).toBeUndefined();
-    const plain = await send(app, 'POST', '/api/v1/users/create', { token: access, json: { username: 'fine', email: 'fine@example.com', password: 'fine12345' } });
-    expect(plain.json.code).toBe(200);
-    const rename = await send(app, 'POST', '/api/v1/users/update', { token: access, json: { id: 1, username: 'root2', email: 'admin@example.com' } });
-    expect(rename.text).toBe('{"code":400,"msg":"更新用户失败","data":null}');
-    const promote = await send(app, 'POST', '/api/v1/users/update', { token: access, json: { id: 3, username: 'lisi', email: 'lisi@example.com', is_superuser: true } });
-    expect(promote.text).toBe('{"code":400,"msg":"更新用户失败","data":null}');
-    expect((await send(app, 'DELETE', '/api/v1/users/delete?user_id=1', { token: access })).text).toBe('{"code":400,"msg":"删除用户失败","data":null}');
-    expect((await gw.core.users.get(1))?.username).toBe('admin');
-    expect((await gw.core.users.get(3))?.isSuperuser).toBe(false);
+    it('openapi PUT /api/v1/auth/password: 5 wrong guesses lock admin for flask too', async () => {
+      const gw = await makeGateway({ store: kind });
+      const app = gw.app('openapi');
+      const ui = await send(app, 'POST', '/api/v1/auth/login', { json: { username: 'admin', password: 'password123' } });
+      const headers = { 'x-token': ui.json.result.token as string };
+      for (let i = 0; i < 5; i++) {
+        const r = await send(app, 'PUT', '/api/v1/auth/password', { headers, json: { currentPassword: 'wrong', newPassword: 'Next-Pass1' } });
+        expect(r.json.errorCode).toBe(10001);
+      }
+      const flask = await send(gw.app('flask'), 'POST', '/api/auth/login', { json: { username: 'admin', password: 'password123' } });
+      expect(flask.json.msg).toBe('账号已被锁定，请稍后再试');
+    });
   });
 
-  it('a superuser still grants and revokes superuser through fastapi', async () => {
-    const gw = await makeGateway();
-    const app = gw.app('fastapi');
-    const { access } = await fastapiLogin(app, 'admin');
-    const promote = await send(app, 'POST', '/api/v1/users/update', { token: access, json: { id: 3, username: 'lisi', email: 'lisi@example.com', is_superuser: true } });
-    expect(promote.json.code).toBe(200);
-    expect((await gw.core.users.get(3))?.isSuperuser).toBe(true);
-  });
+  describe('8.6 a privilege never crosses a door the core would refuse', () => {
+    it('fastapi 管理员 (not a superuser) cannot create a superuser, nor rename, disable or delete one', async () => {
+      const gw = await makeGateway({ store: kind });
+      const app = gw.app('fastapi');
+      const { access } = await fastapiLogin(app, 'zhangsan');
+      const create = await send(app, 'POST', '/api/v1/users/create', { token: access, json: { username: 'evil', email: 'evil@example.com', password: 'evil12345', is_superuser: true } });
+      expect(create.text).toBe('{"code":400,"msg":"创建用户失败","data":null}');
+      expect((await gw.core.users.byUsername('evil'))).toBeUndefined();
+      const plain = await send(app, 'POST', '/api/v1/users/create', { token: access, json: { username: 'fine', email: 'fine@example.com', password: 'fine12345' } });
+      expect(plain.json.code).toBe(200);
+      const rename = await send(app, 'POST', '/api/v1/users/update', { token: access, json: { id: 1, username: 'root2', email: 'admin@example.com' } });
+      expect(rename.text).toBe('{"code":400,"msg":"更新用户失败","data":null}');
+      const promote = await send(app, 'POST', '/api/v1/users/update', { token: access, json: { id: 3, username: 'lisi', email: 'lisi@example.com', is_superuser: true } });
+      expect(promote.text).toBe('{"code":400,"msg":"更新用户失败","data":null}');
+      expect((await send(app, 'DELETE', '/api/v1/users/delete?user_id=1', { token: access })).text).toBe('{"code":400,"msg":"删除用户失败","data":null}');
+      expect((await gw.core.users.get(1))?.username).toBe('admin');
+      expect((await gw.core.users.get(3))?.isSuperuser).toBe(false);
+    });
 
-  it('a v1auth holder of `admin` (not a superuser) cannot reset, disable or delete the superuser', async () => {
-    const gw = await makeGateway();
-    const v1 = gw.app('v1auth');
-    const adminRole = (await gw.core.directory.rolesByName(['admin'])).roles[0]!;
-    await gw.core.users.create({ username: 'deputy', email: 'deputy@example.com', password: 'Deputy-Pass1', roleIds: [adminRole.id] }, SYSTEM);
-    const token = await v1Login(v1, 'deputy', 'Deputy-Pass1');
-    const reset = await send(v1, 'POST', `${V1}/users/1/reset-password`, { token, json: { send_email: false } });
-    expect([reset.status, reset.json.message, reset.json.data]).toEqual([403, '权限不足', null]);
-    expect((await send(v1, 'PUT', `${V1}/users/1`, { token, json: { status: 'inactive' } })).status).toBe(403);
-    expect((await send(v1, 'DELETE', `${V1}/users/1`, { token })).status).toBe(403);
-    expect((await gw.core.users.get(1))?.status).toBe('active');
-    // Ordinary users stay theirs to manage.
-    expect((await send(v1, 'POST', `${V1}/users/3/reset-password`, { token, json: { send_email: false } })).status).toBe(200);
-  });
+    it('a superuser still grants and revokes superuser through fastapi', async () => {
+      const gw = await makeGateway({ store: kind });
+      const app = gw.app('fastapi');
+      const { access } = await fastapiLogin(app, 'admin');
+      const promote = await send(app, 'POST', '/api/v1/users/update', { token: access, json: { id: 3, username: 'lisi', email: 'lisi@example.com', is_superuser: true } });
+      expect(promote.json.code).toBe(200);
+      expect((await gw.core.users.get(3))?.isSuperuser).toBe(true);
+    });
 
-  it('an API key with `admin` cannot reset a password nor change its owner\'s, so it cannot log in as anyone', async () => {
-    const gw = await makeGateway();
-    const v1 = gw.app('v1auth');
-    const admin = await v1Login(v1, 'admin', 'password123');
-    const { key } = await v1Key(v1, admin, ['read', 'write', 'admin']);
-    for (const [method, path, json] of [
-      ['POST', '/users/3/reset-password', { send_email: false }],
-      ['POST', '/users/1/reset-password', { send_email: false }],
-      ['PUT', '/users/1/password', { current_password: 'password123', new_password: 'Taken-Over1' }],
-      ['POST', '/api-keys', { name: 'more', permissions: ['read'] }],
-    ] as const) {
-      const r = await send(v1, method, V1 + path, { headers: { 'x-api-key': key }, json });
-      expect([path, r.status, r.json.message]).toEqual([path, 403, 'API密钥无权执行此操作']);
-    }
-    expect((await gw.core.outbox.list())).toEqual([]);
+    it('a v1auth holder of `admin` (not a superuser) cannot reset, disable or delete the superuser', async () => {
+      const gw = await makeGateway({ store: kind });
+      const v1 = gw.app('v1auth');
+      const adminRole = (await gw.core.directory.rolesByName(['admin'])).roles[0]!;
+      await gw.core.users.create({ username: 'deputy', email: 'deputy@example.com', password: 'Deputy-Pass1', roleIds: [adminRole.id] }, SYSTEM);
+      const token = await v1Login(v1, 'deputy', 'Deputy-Pass1');
+      const reset = await send(v1, 'POST', `${V1}/users/1/reset-password`, { token, json: { send_email: false } });
+      expect([reset.status, reset.json.message, reset.json.data]).toEqual([403, '权限不足', null]);
+      expect((await send(v1, 'PUT', `${V1}/users/1`, { token, json: { status: 'inactive' } })).status).toBe(403);
+      expect((await send(v1, 'DELETE', `${V1}/users/1`, { token })).status).toBe(403);
+      expect((await gw.core.users.get(1))?.status).toBe('active');
+      // Ordinary users stay theirs to manage.
+      expect((await send(v1, 'POST', `${V1}/users/3/reset-password`, { token, json: { send_email: false } })).status).toBe(200);
+    });
+
+    it('an API key with `admin` cannot reset a password nor change its owner\'s, so it cannot log in as anyone', async () => {
+      const gw = await makeGateway({ store: kind });
+      const v1 = gw.app('v1auth');
+      const admin = await v1Login(v1, 'admin', 'password123');
+      const { key } = await v1Key(v1, admin, ['read', 'write', 'admin']);
+      for (const [method, path, json] of [
+        ['POST', '/users/3/reset-password', { send_email: false }],
+        ['POST', '/users/1/reset-password', { send_email: false }],
+        ['PUT', '/users/1/password', { current_password: 'password123', new_password: 'Taken-Over1' }],
+        ['POST', '/api-keys', { name: 'more', permissions: ['read'] }],
+      ] as const) {
+        const r = await send(v1, method, V1 + path, { headers: { 'x-api-key': key }, json });
+        expect([path, r.status, r.json.message]).toEqual([path, 403, 'API密钥无权执行此操作']);
+      }
+      expect((await gw.core.outbox.list())).toEqual([]);
+    });
   });
 });
 

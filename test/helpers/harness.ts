@@ -1,10 +1,14 @@
-// An in-memory gateway per test: a store cloned from one seeded copy, a manual clock and seeded randomness.
+// A gateway per test: a store cloned from one seeded copy (SQLite) or a fresh seeded schema (PostgreSQL), a manual
+// clock and seeded randomness. Suites that must hold on every store iterate STORE_KINDS.
+import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
+import { afterEach } from 'vitest';
 import { defaultConfig, type AppConfig, type DialectName } from '../../src/config.ts';
 import { createCore, type Core } from '../../src/core/index.ts';
 import type { Policy } from '../../src/core/context.ts';
 import { ManualClock, seededRandom } from '../../src/core/ports.ts';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.ts';
+import { openSqliteStore } from '../../src/store/sqlite/index.ts';
+import type { Store } from '../../src/store/store.ts';
 import { readFixtures, seed } from '../../src/db/seed.ts';
 import { dialects } from '../../dialects/index.ts';
 
@@ -27,22 +31,52 @@ function seededBytes(): Promise<Buffer> {
   return seeded;
 }
 
+export type StoreKind = 'sqlite' | 'postgres';
+const databaseUrl = process.env.DIALECTGATE_TEST_DATABASE_URL;
+/** Every store a store-independent suite runs on: SQLite always, PostgreSQL when a test database is given. */
+export const STORE_KINDS: StoreKind[] = databaseUrl ? ['sqlite', 'postgres'] : ['sqlite'];
+
+// PostgreSQL gateways: closed and their schemas dropped after each test (a server has ~100 connections).
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** A fresh schema, migrated and seeded exactly as the SQLite copy is (same clock, same randomness). */
+async function postgresStore(empty: boolean): Promise<Store> {
+  const [{ openPostgresStore }, pg] = await Promise.all([import('../../src/store/postgres/index.ts'), import('pg')]);
+  const schema = `dg_t_${randomBytes(6).toString('hex')}`;
+  const store = await openPostgresStore({ url: databaseUrl!, schema, poolSize: 4 });
+  cleanups.push(async () => {
+    await store.close();
+    const client = new pg.default.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
+  });
+  if (!empty) await seed(store, createCore({ store, clock: new ManualClock(T0), random: seededRandom(1) }), readFixtures());
+  return store;
+}
+
 export interface TestGateway {
+  kind: StoreKind;
   core: Core;
-  store: SqliteStore;
+  store: Store;
   clock: ManualClock;
   config: AppConfig;
   app(name: DialectName): Hono;
 }
 
 /** `empty`: a store that was never seeded (an uninitialised gateway). */
-export async function makeGateway(opts: { config?: Partial<AppConfig>; policy?: Partial<Policy>; empty?: boolean } = {}): Promise<TestGateway> {
+export async function makeGateway(opts: { config?: Partial<AppConfig>; policy?: Partial<Policy>; empty?: boolean; store?: StoreKind } = {}): Promise<TestGateway> {
   const clock = new ManualClock(T0);
-  const store = openSqliteStore(opts.empty ? ':memory:' : await seededBytes(), { clock });
+  const kind = opts.store ?? 'sqlite';
+  if (kind === 'postgres' && !databaseUrl) throw new Error('a PostgreSQL gateway needs DIALECTGATE_TEST_DATABASE_URL');
+  const store = kind === 'postgres' ? await postgresStore(opts.empty ?? false) : openSqliteStore(opts.empty ? ':memory:' : await seededBytes(), { clock });
   const core = createCore({ store, clock, random: seededRandom(42), policy: opts.policy });
   const config = { ...defaultConfig(), rateLimits: false, ...opts.config };
   const apps = new Map<DialectName, Hono>();
   return {
+    kind,
     core,
     store,
     clock,

@@ -1,12 +1,12 @@
 import { describe, it } from 'vitest';
 import { fastapiLogin } from '../../helpers/fastapi.ts';
 import { expectGolden, fill, readGolden } from '../../helpers/golden.ts';
-import { makeGateway, send } from '../../helpers/harness.ts';
+import { makeGateway, send, STORE_KINDS } from '../../helpers/harness.ts';
 
-describe('fastapi golden cases (fixtures/golden/fastapi.json)', () => {
+describe.each(STORE_KINDS)('fastapi golden cases (fixtures/golden/fastapi.json) on %s', (kind) => {
   for (const c of readGolden('fastapi')) {
     it(c.name, async () => {
-      const gw = await makeGateway();
+      const gw = await makeGateway({ store: kind });
       const app = gw.app('fastapi');
       const vars = c.as ? await fastapiLogin(app, c.as) : {};
       const headers = Object.fromEntries(Object.entries(c.request.headers ?? {}).map(([k, v]) => [k, fill(v, vars)]));

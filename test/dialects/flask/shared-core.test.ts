@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { fastapiLogin } from '../../helpers/fastapi.ts';
-import { makeGateway, send } from '../../helpers/harness.ts';
+import { makeGateway, send, STORE_KINDS } from '../../helpers/harness.ts';
 
 const flaskLogin = (app: Parameters<typeof send>[0], username: string, password: string) =>
   send(app, 'POST', '/api/auth/login', { json: { username, password } });
 const refresh = (app: Parameters<typeof send>[0], token: string) => send(app, 'POST', '/api/auth/refresh', { headers: { authorization: `Bearer ${token}` } });
 const REVOKED = '{"msg":"Token has been revoked"}\n';
 
-describe('flask and fastapi share one core', () => {
+describe.each(STORE_KINDS)('flask and fastapi share one core on %s', (kind) => {
   it('a user registered through flask logs in through fastapi, and the other way round', async () => {
-    const gw = await makeGateway();
+    const gw = await makeGateway({ store: kind });
     const flask = gw.app('flask');
     const fastapi = gw.app('fastapi');
     expect((await send(flask, 'POST', '/api/auth/register', { json: { username: 'cross_1', password: 'Cross12345', email: 'c1@example.com' } })).json.code).toBe(0);
@@ -25,7 +25,7 @@ describe('flask and fastapi share one core', () => {
   });
 
   it('a flask registrant gets role USER and its permissions', async () => {
-    const gw = await makeGateway();
+    const gw = await makeGateway({ store: kind });
     const flask = gw.app('flask');
     await send(flask, 'POST', '/api/auth/register', { json: { username: 'reg_u', password: 'pw' } });
     const r = await flaskLogin(flask, 'reg_u', 'pw');
@@ -34,7 +34,7 @@ describe('flask and fastapi share one core', () => {
   });
 
   it('permissions are de-duplicated across roles (engineer1 holds ENGINEER and USER)', async () => {
-    const gw = await makeGateway();
+    const gw = await makeGateway({ store: kind });
     const r = await flaskLogin(gw.app('flask'), 'engineer1', 'engineer123');
     const names = r.json.data.payload.permissions.map((x: { permission_name: string }) => x.permission_name);
     expect(names).toEqual(['test_permission', 'PROFILE.READ', 'USER.READ']);
@@ -42,7 +42,7 @@ describe('flask and fastapi share one core', () => {
   });
 
   it('a lockout caused through flask is seen through fastapi, and the reverse', async () => {
-    const gw = await makeGateway();
+    const gw = await makeGateway({ store: kind });
     const flask = gw.app('flask');
     const fastapi = gw.app('fastapi');
     for (let i = 0; i < 5; i++) expect((await flaskLogin(flask, 'lisi', 'wrong')).json.msg).toBe('登录失败');
@@ -54,7 +54,7 @@ describe('flask and fastapi share one core', () => {
   });
 
   it('disabling a user through fastapi revokes its flask refresh token', async () => {
-    const gw = await makeGateway();
+    const gw = await makeGateway({ store: kind });
     const flask = gw.app('flask');
     const tokens = (await flaskLogin(flask, 'licheng.zhou9', 'Zhougezuishuai22')).json.data;
     expect((await refresh(flask, tokens.refresh_token)).json.code).toBe(0);
@@ -69,7 +69,7 @@ describe('flask and fastapi share one core', () => {
   });
 
   it('a password reset through fastapi revokes refresh tokens issued before it, not after', async () => {
-    const gw = await makeGateway();
+    const gw = await makeGateway({ store: kind });
     const flask = gw.app('flask');
     const before = (await flaskLogin(flask, 'licheng.zhou9', 'Zhougezuishuai22')).json.data.refresh_token;
     gw.clock.advance(2000);
@@ -83,7 +83,7 @@ describe('flask and fastapi share one core', () => {
   });
 
   it('deleting a user through fastapi revokes its flask tokens', async () => {
-    const gw = await makeGateway();
+    const gw = await makeGateway({ store: kind });
     const flask = gw.app('flask');
     const token = (await flaskLogin(flask, 'engineer1', 'engineer123')).json.data.refresh_token;
     const admin = await fastapiLogin(gw.app('fastapi'), 'admin');
@@ -92,7 +92,7 @@ describe('flask and fastapi share one core', () => {
   });
 
   it('an access token cannot refresh, and tokens never cross dialects', async () => {
-    const gw = await makeGateway();
+    const gw = await makeGateway({ store: kind });
     const flask = gw.app('flask');
     const access = (await flaskLogin(flask, 'licheng.zhou9', 'Zhougezuishuai22')).json.data.access_token;
     expect((await refresh(flask, access)).text).toBe('{"msg":"Only refresh tokens are allowed"}\n');
@@ -102,7 +102,7 @@ describe('flask and fastapi share one core', () => {
   });
 
   it('a refresh token expires after 30 days; the access token after one', async () => {
-    const gw = await makeGateway();
+    const gw = await makeGateway({ store: kind });
     const flask = gw.app('flask');
     const tokens = (await flaskLogin(flask, 'licheng.zhou9', 'Zhougezuishuai22')).json.data;
     gw.clock.advance(30 * 86_400_000 - 1000);
@@ -112,7 +112,7 @@ describe('flask and fastapi share one core', () => {
   });
 
   it('a body over 1 MiB gets Werkzeug\'s 413 page, and nothing else is read', async () => {
-    const gw = await makeGateway();
+    const gw = await makeGateway({ store: kind });
     const r = await send(gw.app('flask'), 'POST', '/api/auth/register', { body: JSON.stringify({ username: 'x'.repeat(2 << 20), password: 'y' }), headers: { 'content-type': 'application/json' } });
     expect(r.status).toBe(413);
     expect(r.text).toContain('<title>413 Request Entity Too Large</title>');
