@@ -7,15 +7,6 @@ import * as schema from './schema.ts';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
-export interface Store {
-  db: Db;
-  /** True when the store answers a trivial query (health checks). */
-  ping(): boolean;
-  /** The whole database as bytes; tests clone a seeded store from it. */
-  serialize(): Buffer;
-  close(): void;
-}
-
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
 /**
@@ -28,24 +19,6 @@ export function openDatabase(file: string | Buffer): { sqlite: Database.Database
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
   return { sqlite, db };
-}
-
-/** Opens (or creates) the store at `file` (`:memory:` for tests), or from serialized bytes, and migrates it. */
-export function openStore(file: string | Buffer): Store {
-  const { sqlite, db } = openDatabase(file);
-  const pingStmt = sqlite.prepare('select 1');
-  return {
-    db,
-    ping() {
-      try {
-        return pingStmt.get() !== undefined;
-      } catch {
-        return false;
-      }
-    },
-    serialize: () => sqlite.serialize(),
-    close: () => sqlite.close(),
-  };
 }
 
 function open(file: string | Buffer): Database.Database {
