@@ -25,7 +25,9 @@ export function createDirectory({ store, clock, cache, policy }: CoreContext) {
   const unique = (ids: number[] | undefined) => ids && [...new Set(ids)];
 
   return {
-    rolesOf: (userIds: number[]) => store.directory.rolesOf(userIds),
+    /** Remembered until a role or one of these users changes. */
+    rolesOf: (userIds: number[]): Map<number, Role[]> | Promise<Map<number, Role[]>> =>
+      cache.remember(`roles|${userIds.join(',')}`, ['rbac', ...userIds.map((id) => `user:${id}`)], () => store.directory.rolesOf(userIds)),
     permissionsOf,
 
     /** The (method, path template) API grants of a user's roles. Synchronous on a hit. */
@@ -35,7 +37,7 @@ export function createDirectory({ store, clock, cache, policy }: CoreContext) {
     },
 
     departmentByName: (name: string) => store.directory.departmentByName(name),
-    department: (id: number) => store.directory.department(id),
+    department: (id: number): Department | undefined | Promise<Department | undefined> => cache.remember(`dept|${id}`, ['rbac'], () => store.directory.department(id)),
     departments: (ids: number[]) => store.directory.departments(ids),
     role: (id: number) => store.directory.role(id),
     roleByName: (name: string) => store.directory.roleByName(name),

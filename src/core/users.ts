@@ -105,10 +105,12 @@ export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: D
   }
 
   return {
-    get: async (id: number): Promise<User | undefined> => {
-      const r = await store.users.byId(id);
-      return r && toUser(r);
-    },
+    /** Remembered until the user changes: an authenticated read of a user is a cache hit on any store. */
+    get: (id: number): User | undefined | Promise<User | undefined> =>
+      cache.remember(`user|${id}`, [`user:${id}`, 'users'], async () => {
+        const r = await store.users.byId(id);
+        return r && toUser(r);
+      }),
     byEmail: async (email: string): Promise<User | undefined> => {
       const r = await store.users.byEmail(email);
       return r && toUser(r);

@@ -38,7 +38,7 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
           paged(renderItems(result), result.total, page, pageSize),
         );
       if (query.dept_id === undefined || query.dept_id === 0) return answer();
-      return core.directory.department(query.dept_id).then((d) => (d ? answer() : fail(400, USER_OPERATION_FAILURES.list)));
+      return andThen(core.directory.department(query.dept_id), (d) => (d ? answer() : fail(400, USER_OPERATION_FAILURES.list)));
     },
   };
 
