@@ -42,8 +42,7 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
   const core = createCore({ store, clock: opts.clock ?? systemClock, random, policy });
   const listeners: Listener[] = [];
   try {
-    if (await store.isEmpty()) {
-      await seed(store, core, readFixtures());
+    if ((await store.isEmpty()) && (await seed(store, core, readFixtures()))) {
       log(`seeded ${opened.describe} with the development fixtures (fixtures/dev.json)`);
     }
     const keys = await loadSecrets(opened.secrets, DIALECT_NAMES, random, opts.env ?? process.env);

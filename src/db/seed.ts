@@ -41,7 +41,8 @@ export function readFixtures(path = defaultFixturesPath): FixtureSet {
 }
 
 /** Loads a fixture set into an empty store in one transaction; passwords are hashed by the core's hasher. */
-export async function seed(store: Store, core: Core, set: FixtureSet): Promise<void> {
+/** True when this call loaded the set (false: another process seeded the store first). */
+export async function seed(store: Store, core: Core, set: FixtureSet): Promise<boolean> {
   const users = await Promise.all(
     set.users.map(async (u) => ({
       uuid: core.random.uuid(),
@@ -59,7 +60,7 @@ export async function seed(store: Store, core: Core, set: FixtureSet): Promise<v
       department: u.department ?? null,
     })),
   );
-  await store.seed(
+  return store.seed(
     {
       departments: set.departments.map((d) => ({ name: d.name, description: d.description ?? null })),
       permissions: set.permissions.map((p) => ({ name: p.name, category: p.category ?? 'general', description: p.description ?? null, method: p.method ?? null, path: p.path ?? null })),

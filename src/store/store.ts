@@ -120,7 +120,7 @@ export interface Paged<T> {
 }
 
 export interface UserFilter extends Page {
-  /** Case-insensitive substring matches (LIKE/ILIKE with `%` and `_` escaped by the adapter). */
+  /** Case-insensitive substring matches (LIKE/ILIKE with `%`, `_` and `\` escaped by the adapter). */
   usernameContains?: string;
   emailContains?: string;
   deptId?: number;
@@ -160,7 +160,8 @@ export interface FailurePolicy {
 }
 
 /**
- * One login attempt on one account, holding the account's attempt lock from `begin` to the end of `run`, so
+ * One login attempt on one account, holding the account's attempt lock while `run` runs (stamped with the attempt's
+ * `now`), so
  * concurrent attempts on the same account — in this process or another on the same database — see each other's
  * failures (PostgreSQL: a transaction with the user row `FOR UPDATE` around the slow verify).
  */
@@ -170,7 +171,7 @@ export interface LoginAttempt {
   state: LoginState | undefined;
   /** Adds one failure (after forgetting a stale count) and applies the policy's lock; returns the new state. */
   fail(policy: FailurePolicy): Promise<LoginState>;
-  /** Clears the failures; with `login`, stamps the login (count + 1) and can consume the temporary password. */
+  /** Clears the failures; with `login`, stamps the login (count + 1); `consumeTemporary` clears the temporary password. */
   succeed(opts: { login: boolean; consumeTemporary: boolean }): Promise<void>;
 }
 
@@ -227,7 +228,7 @@ export interface UserStore {
   update(id: number, patch: UserFieldsPatch, roleIds: number[] | undefined, now: number, guard: Guard<UserRow>): Promise<{ before: UserRow; after: UserRow }>;
   /** Atomic: not_found; `guard(row)`; delete (roles, sessions, keys, counters go with it). Returns the deleted row. */
   delete(id: number, guard: Guard<UserRow>): Promise<UserRow>;
-  /** Atomic: new hash, temporary password cleared, failures cleared, every session but `keepSession` revoked, tokensValidAfter = now. */
+  /** (An unknown id changes nothing, here and in the two methods below.) Atomic: new hash, temporary password cleared, failures cleared, every session but `keepSession` revoked, tokensValidAfter = now. */
   setPassword(id: number, passwordHash: string, now: number, reason: string, keepSession?: string): Promise<void>;
   /** Atomic: a temporary password beside the real one, and every session revoked (reason 'password_reset'). */
   setTemporaryPassword(id: number, hash: string, expiresAt: number, now: number): Promise<void>;
@@ -283,13 +284,14 @@ export interface DirectoryStore {
   deleteRole(id: number, guard: Guard<Role>): Promise<void>;
   /** Conflict {field: 'name'} when the name is taken. */
   createPermission(input: Omit<Permission, 'id' | 'createdAt'>, now: number): Promise<Permission>;
+  /** Conflict {field: 'name'} when the name is taken. */
   createDepartment(input: { name: string; description: string | null; parentId: number }, now: number): Promise<Department>;
 }
 
 export interface KeyStats {
   total: number;
   success: number;
-  /** Uses per UTC day (YYYY-MM-DD) within the range. */
+  /** Uses per UTC day (YYYY-MM-DD), only days that have uses (the core fills in the rest). */
   perDay: Map<string, number>;
   topEndpoints: { endpoint: string; count: number }[];
 }
@@ -341,8 +343,11 @@ export interface Store {
   facts: FactStore;
   feed: ChangeFeed;
   isEmpty(): Promise<boolean>;
-  /** Atomic: the whole set, then the `initialised` fact. Unknown role or permission names throw. */
-  seed(set: SeedSet, now: number): Promise<void>;
+  /**
+   * Atomic: the whole set, then the `initialised` fact. Unknown role or permission names throw. False (nothing loaded)
+   * when users exist by then (another process seeded first).
+   */
+  seed(set: SeedSet, now: number): Promise<boolean>;
   /** True when the store answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -14,10 +14,10 @@ export const isEmpty = async ({ db }: Ctx) => (await db.execute<{ empty: boolean
  * transaction-scoped advisory lock on the schema, and one that finds users already there (a rival's committed seed)
  * loads nothing, instead of failing the process's start on a unique violation.
  */
-export async function seed({ write }: Ctx, set: SeedSet, now: number): Promise<void> {
-  await write(async (tx, tags) => {
+export async function seed({ write }: Ctx, set: SeedSet, now: number): Promise<boolean> {
+  return write(async (tx, tags) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('dialectgate.seed:' || current_schema()))`);
-    if ((await tx.execute<{ taken: boolean }>(sql`select exists (select 1 from ${users}) as taken`)).rows[0]?.taken) return;
+    if ((await tx.execute<{ taken: boolean }>(sql`select exists (select 1 from ${users}) as taken`)).rows[0]?.taken) return false;
     const ids = <T extends { id: number; name: string }>(rows: T[]) => new Map(rows.map((r) => [r.name, r.id]));
     const deptIds = ids(
       set.departments.length
@@ -73,5 +73,6 @@ export async function seed({ write }: Ctx, set: SeedSet, now: number): Promise<v
     }
     await recordFact(tx, 'initialised', now);
     tags.add('all');
+    return true;
   });
 }

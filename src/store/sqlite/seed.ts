@@ -12,8 +12,8 @@ export const isEmpty = ({ db }: Ctx) => (db.select({ n: count() }).from(users).g
  * The whole fixture set in one transaction, then the `initialised` fact; publishes `all`. An unknown permission (of a
  * role) or role (of a user) throws and loads nothing; an unknown department leaves the user without one.
  */
-export function seed({ write }: Ctx, set: SeedSet, now: number): void {
-  write((tx, tags) => {
+export function seed({ write }: Ctx, set: SeedSet, now: number): boolean {
+  return write((tx, tags) => {
     const deptIds = new Map<string, number>();
     for (const d of set.departments) {
       const row = tx.insert(departments).values({ name: d.name, description: d.description, createdAt: now, updatedAt: now }).returning({ id: departments.id }).get();
@@ -67,5 +67,6 @@ export function seed({ write }: Ctx, set: SeedSet, now: number): void {
     }
     recordFact(tx, 'initialised', now);
     tags.add('all');
+    return true;
   });
 }
