@@ -128,19 +128,7 @@ export interface UserFilter extends Page {
 }
 
 /** The fields a user is created with; the adapter adds id, counters and stamps. */
-export interface NewUserRow {
-  uuid: string;
-  username: string;
-  email: string | null;
-  passwordHash: string;
-  status: UserStatus;
-  isSuperuser: boolean;
-  deptId: number | null;
-  alias: string | null;
-  phone: string | null;
-  realName: string | null;
-  position: string | null;
-}
+export type NewUserRow = Pick<UserRow, 'uuid' | 'username' | 'email' | 'passwordHash' | 'status' | 'isSuperuser' | 'deptId' | 'alias' | 'phone' | 'realName' | 'position'>;
 
 export type UserFieldsPatch = Partial<Pick<UserRow, 'username' | 'email' | 'status' | 'isSuperuser' | 'deptId' | 'alias' | 'phone' | 'realName' | 'position'>>;
 

@@ -41,18 +41,7 @@ export function createApiKeyStore({ db, write }: Ctx): ApiKeyStore {
       return write(async (tx, tags) => {
         const [k] = await tx
           .insert(apiKeys)
-          .values({
-            userId: row.userId,
-            name: row.name,
-            description: row.description,
-            keyHash: row.keyHash,
-            prefix: row.prefix,
-            status: row.status,
-            permissions: row.permissions,
-            expiresAt: row.expiresAt,
-            createdAt: row.createdAt,
-            updatedAt: row.updatedAt,
-          })
+          .values(row)
           .returning();
         published(tags, k!.id);
         return k!;

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { AuthStore, LoginAttempt, LoginState } from '../store.ts';
+import { createAccountQueue } from '../account-queue.ts';
 import type { Ctx } from './conn.ts';
 import { loginFailures, users } from './schema.ts';
 
@@ -13,20 +14,9 @@ const stateColumns = { count: loginFailures.count, lastFailureAt: loginFailures.
  * one connection, not the whole pool.
  */
 export function createAuthStore({ db, write }: Ctx): AuthStore {
-  const queues = new Map<number, Promise<unknown>>();
+  const serialized = createAccountQueue();
   const stateOf = db.select(stateColumns).from(loginFailures).where(eq(loginFailures.userId, sql.placeholder('id'))).prepare('dg_login_state');
 
-  /** Runs `fn` after every earlier attempt on the same account in this process has finished (fulfilled or not). */
-  function serialized<T>(userId: number, fn: () => Promise<T>): Promise<T> {
-    const previous = queues.get(userId) ?? Promise.resolve();
-    const current = previous.then(fn, fn);
-    const tail = current.catch(() => undefined);
-    queues.set(userId, tail);
-    void tail.then(() => {
-      if (queues.get(userId) === tail) queues.delete(userId);
-    });
-    return current;
-  }
 
   return {
     attempt(userId, now, run) {

@@ -80,21 +80,7 @@ export function createUserStore({ db, write }: Ctx): UserStore {
         await requireRoles(tx, roleIds);
         const [created] = await tx
           .insert(users)
-          .values({
-            uuid: row.uuid,
-            username: row.username,
-            email: row.email,
-            passwordHash: row.passwordHash,
-            status: row.status,
-            isSuperuser: row.isSuperuser,
-            deptId: row.deptId,
-            alias: row.alias,
-            phone: row.phone,
-            realName: row.realName,
-            position: row.position,
-            createdAt: now,
-            updatedAt: now,
-          })
+          .values({ ...row, createdAt: now, updatedAt: now })
           .returning();
         await replaceUserRoles(tx, created!.id, roleIds, now);
         if (created!.isSuperuser) await recordFact(tx, 'initialised', now);

@@ -37,18 +37,7 @@ export function createApiKeyStore({ db, write }: Ctx): ApiKeyStore {
       return write((tx, tags) => {
         const k = tx
           .insert(apiKeys)
-          .values({
-            userId: row.userId,
-            name: row.name,
-            description: row.description,
-            keyHash: row.keyHash,
-            prefix: row.prefix,
-            status: row.status,
-            permissions: row.permissions,
-            expiresAt: row.expiresAt,
-            createdAt: row.createdAt,
-            updatedAt: row.updatedAt,
-          })
+          .values(row)
           .returning()
           .get();
         published(tags, k.id);

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { AuthStore, LoginAttempt, LoginState } from '../store.ts';
+import { createAccountQueue } from '../account-queue.ts';
 import type { Ctx } from './conn.ts';
 import { loginFailures, users } from './schema.ts';
 
@@ -9,7 +10,7 @@ import { loginFailures, users } from './schema.ts';
  * sees every earlier failure. `fail` and `succeed` are immediate transactions, so no increment is ever lost.
  */
 export function createAuthStore({ db, write }: Ctx): AuthStore {
-  const queues = new Map<number, Promise<unknown>>();
+  const serialized = createAccountQueue();
   const userById = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
   const stateOf = db
     .select({ count: loginFailures.count, lastFailureAt: loginFailures.lastFailureAt, lockedUntil: loginFailures.lockedUntil })
@@ -17,17 +18,6 @@ export function createAuthStore({ db, write }: Ctx): AuthStore {
     .where(eq(loginFailures.userId, sql.placeholder('id')))
     .prepare();
 
-  /** Runs `fn` after every earlier attempt on the same account has finished (fulfilled or not). */
-  function serialized<T>(userId: number, fn: () => Promise<T>): Promise<T> {
-    const previous = queues.get(userId) ?? Promise.resolve();
-    const current = previous.then(fn, fn);
-    const tail = current.catch(() => undefined);
-    queues.set(userId, tail);
-    void tail.then(() => {
-      if (queues.get(userId) === tail) queues.delete(userId);
-    });
-    return current;
-  }
 
   return {
     attempt(userId, now, run) {

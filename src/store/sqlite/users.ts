@@ -92,21 +92,7 @@ export function createUserStore({ db, write }: Ctx): UserStore {
         requireRoles(tx, roleIds);
         const created = tx
           .insert(users)
-          .values({
-            uuid: row.uuid,
-            username: row.username,
-            email: row.email,
-            passwordHash: row.passwordHash,
-            status: row.status,
-            isSuperuser: row.isSuperuser,
-            deptId: row.deptId,
-            alias: row.alias,
-            phone: row.phone,
-            realName: row.realName,
-            position: row.position,
-            createdAt: now,
-            updatedAt: now,
-          })
+          .values({ ...row, createdAt: now, updatedAt: now })
           .returning()
           .get();
         replaceUserRoles(tx, created.id, roleIds, now);
