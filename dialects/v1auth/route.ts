@@ -22,7 +22,7 @@ export interface Principal {
 }
 
 /** The principal as the core sees it: a request made with an API key carries that fact into every write. */
-export const actorOf = (p: Principal): Actor => asUser(p.user, p.key !== undefined);
+export const actorOf = (p: Principal): Actor => (p.key ? asUser(p.user, true, p.permissions) : asUser(p.user));
 
 export interface Input<Q, B> {
   c: Context;

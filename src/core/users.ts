@@ -4,7 +4,7 @@ import type { Audit } from './audit.ts';
 import type { Department, Directory, Role } from './directory.ts';
 import type { Outbox } from './outbox.ts';
 import { CoreError } from './errors.ts';
-import { assertMayTouchSuperuser, assertNotApiKey, SYSTEM, type Actor } from './actor.ts';
+import { assertMayTouchSuperuser, assertNotApiKey, isSuperActor, SYSTEM, type Actor } from './actor.ts';
 import type { Auth } from './auth.ts';
 import { checkPasswordShape } from './passwords.ts';
 import { toUser, type User, type UserRow } from './users-view.ts';
@@ -77,9 +77,25 @@ export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: D
     return { total, items: items.map((user) => ({ user, roles: roles.get(user.id)!, department: user.deptId === null ? undefined : depts.get(user.deptId) })) };
   }
 
+  /**
+   * A caller who is not a superuser may give a user only roles whose every permission it holds itself, so a role
+   * that means power on another door (v1auth `admin`, say) is never handed out by someone who lacks that power.
+   */
+  async function assertMayGrant(actor: Actor, roleIds: number[], already: number[] = []): Promise<void> {
+    if (actor.kind !== 'user' || isSuperActor(actor)) return;
+    const added = roleIds.filter((id) => !already.includes(id));
+    if (added.length === 0) return;
+    const held = actor.permissions ?? new Set((await directory.permissionsOf(actor.user.id)).map((p) => p.name));
+    for (const roleId of added) {
+      if ((await directory.permissionsOfRole(roleId)).some((p) => !held.has(p.name))) throw new CoreError('forbidden', { reason: 'grant', roleId });
+    }
+  }
+
   /** `onlyUninitialised`: refused (conflict) once the gateway has been initialised, checked in the same transaction. */
   async function createUser(input: NewUser, actor: Actor, opts: { onlyUninitialised?: boolean } = {}): Promise<User> {
+    assertNotApiKey(actor);
     assertMayTouchSuperuser(actor, false, input.isSuperuser === true);
+    await assertMayGrant(actor, input.roleIds ?? []);
     checkPasswordShape(input.password);
     const passwordHash = await hasher.hash(input.password);
     const created = await store.users.create(
@@ -139,6 +155,7 @@ export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: D
 
     async update(id: number, patch: UserPatch, actor: Actor): Promise<User> {
       const { roleIds, ...fields } = patch;
+      if (roleIds) await assertMayGrant(actor, roleIds, ((await directory.rolesOf([id])).get(id) ?? []).map((r) => r.id));
       const { after } = await store.users.update(id, fields, roleIds && [...new Set(roleIds)], clock.now(), (before) =>
         assertMayTouchSuperuser(actor, before.isSuperuser, patch.isSuperuser === true),
       );

@@ -119,6 +119,33 @@ describe.each(STORE_KINDS)('issue 8 regressions on %s', (kind) => {
       expect((await send(v1, 'POST', `${V1}/users/3/reset-password`, { token, json: { send_email: false } })).status).toBe(200);
     });
 
+    it('a fastapi 管理员 cannot hand out a role whose permissions it lacks (v1auth admin), to others or to itself', async () => {
+      const gw = await makeGateway({ store: kind });
+      const app = gw.app('fastapi');
+      const { access } = await fastapiLogin(app, 'zhangsan');
+      // Role 6 is v1auth's `admin`; role 2 (普通用户) holds only grants 管理员 has too.
+      const made = await send(app, 'POST', '/api/v1/users/create', { token: access, json: { username: 'zs_made', email: 'zs_made@example.com', password: 'ZsMade123', role_ids: [6] } });
+      expect(made.text).toBe('{"code":400,"msg":"创建用户失败","data":null}');
+      const self = await send(app, 'POST', '/api/v1/users/update', { token: access, json: { id: 2, username: 'zhangsan', email: 'zhangsan@example.com', role_ids: [1, 6] } });
+      expect(self.text).toBe('{"code":400,"msg":"更新用户失败","data":null}');
+      expect(((await gw.core.directory.rolesOf([2])).get(2) ?? []).map((r) => r.id)).toEqual([1]);
+      const fine = await send(app, 'POST', '/api/v1/users/create', { token: access, json: { username: 'zs_fine', email: 'zs_fine@example.com', password: 'ZsFine123', role_ids: [2] } });
+      expect(fine.json.code).toBe(200);
+      // Keeping a role one already has is no grant.
+      const keep = await send(app, 'POST', '/api/v1/users/update', { token: access, json: { id: 2, username: 'zhangsan', email: 'zhangsan@example.com', role_ids: [1] } });
+      expect(keep.json.code).toBe(200);
+    });
+
+    it('an API key with `admin` cannot create a user (a password is a credential): no key → login → take-over chain', async () => {
+      const gw = await makeGateway({ store: kind });
+      const v1 = gw.app('v1auth');
+      const admin = await v1Login(v1, 'admin', 'password123');
+      const { key } = await v1Key(v1, admin, ['read', 'write', 'admin']);
+      const r = await send(v1, 'POST', `${V1}/users`, { headers: { 'x-api-key': key }, json: { username: 'keymade', email: 'keymade@example.com', password: 'Key-Made1!', roles: ['admin'] } });
+      expect([r.status, r.json.message]).toEqual([403, 'API密钥无权执行此操作']);
+      expect(await gw.core.users.byUsername('keymade')).toBeUndefined();
+    });
+
     it('an API key with `admin` cannot reset a password nor change its owner\'s, so it cannot log in as anyone', async () => {
       const gw = await makeGateway({ store: kind });
       const v1 = gw.app('v1auth');

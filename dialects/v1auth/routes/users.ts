@@ -2,7 +2,7 @@ import type * as v from 'valibot';
 import { CoreError } from '../../../src/core/index.ts';
 import { fail, id, iso, listed, ok, type Reply } from '../envelope.ts';
 import { andThen } from '../../../src/http/settle.ts';
-import { FORBIDDEN } from '../errors.ts';
+import { FORBIDDEN, KEY_FORBIDDEN } from '../errors.ts';
 import { actorOf, type Deps, type Endpoint, type Principal } from '../route.ts';
 import { ChangePassword, CreateUser, ResetPassword, strongEnough, UpdateUser, UserQuery } from '../schemas.ts';
 import type { Views } from '../views.ts';
@@ -75,6 +75,9 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
     body: CreateUser,
     async handle({ principal, body }) {
       if (!admin(principal)) return FORBIDDEN();
+      // A new user comes with a password: a credential, which a request made with a key may not set (the core's rule,
+      // answered before the body's own checks).
+      if (principal.key) return KEY_FORBIDDEN();
       const ids = await roleIds(body.roles);
       if (!Array.isArray(ids)) return ids;
       if (!strongEnough(body.password, body.username)) return fail(400, '密码不符合复杂度要求');

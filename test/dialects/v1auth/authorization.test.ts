@@ -6,11 +6,11 @@ import { V1, v1Key, v1Login } from '../../helpers/v1auth.ts';
 
 // Every route × every kind of caller. `admin` routes must refuse plain users and read-only keys; nothing may pass
 // for anonymous, expired, revoked or foreign credentials.
-// `credential`: a password reset; a request made with an API key may not do it, whatever the key holds.
+// `credential`: sets or resets a password; a request made with an API key may not do it, whatever the key holds.
 const ROUTES: { method: string; path: string; body?: unknown; credential?: boolean }[] = [
   { method: 'GET', path: '/users' },
   { method: 'GET', path: '/users/2' },
-  { method: 'POST', path: '/users', body: { username: 'mx', email: 'mx@example.com', password: 'Matrix123!', roles: ['user'] } },
+  { method: 'POST', path: '/users', body: { username: 'mx', email: 'mx@example.com', password: 'Matrix123!', roles: ['user'] }, credential: true },
   { method: 'PUT', path: '/users/2', body: { status: 'active' } },
   { method: 'DELETE', path: '/users/4' },
   { method: 'POST', path: '/users/2/reset-password', body: { send_email: false }, credential: true },
