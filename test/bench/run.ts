@@ -108,6 +108,7 @@ try {
     { name: 'fastapi access_token login', url: `${fastapi}/api/v1/base/access_token`, method: 'POST', headers: json, body: loginBody, connections: 8 },
     { name: 'v1auth users list (token)', url: `${v1auth}/api/v1/auth/users?page=1&page_size=20`, headers: { authorization: `Bearer ${v1Token}` } },
     { name: 'v1auth users list (API key)', url: `${v1auth}/api/v1/auth/users?page=1&page_size=20`, headers: { 'x-api-key': v1Key } },
+    { name: 'v1auth user detail (token)', url: `${v1auth}/api/v1/auth/users/1`, headers: { authorization: `Bearer ${v1Token}` } },
     // The only x-token route is PUT /api/v1/auth/password: a valid token, then the empty body refused (10003).
     { name: 'openapi x-token check (PUT /api/v1/auth/password, empty body)', url: `${openapi}/api/v1/auth/password`, method: 'PUT', headers: xToken },
     { name: 'openapi login', url: `${openapi}/v1.0/openapi/auth/login`, method: 'POST', headers: json, body: loginBody, connections: 8 },
@@ -201,3 +202,6 @@ try {
   gw.child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
 }
+// PostgreSQL against SQLite, three processes on PostgreSQL, login timing (issue 9 item 8, issue 8 item 2).
+await import('./stores.ts');
+await import('./login-timing.ts');
