@@ -11,6 +11,7 @@ import { openConfiguredStore } from './store/open.ts';
 import { readFixtures, seed } from './db/seed.ts';
 import { loadSecrets } from './secrets.ts';
 import { serveOnPort, type Listener } from './http/serve.ts';
+import { closeJsonWorker } from './http/python/json.ts';
 
 export interface Gateway {
   core: Core;
@@ -74,6 +75,7 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
         clearInterval(pruner);
         await core.apiKeys.flush();
         await opened.close();
+        await closeJsonWorker();
       })),
   };
 }

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { pyJsonLoads, pyJsonLoadsEmulated, pyJsonLoadsInTurn, pyJsonLoadsNative, PyRecursionError, type PyJsonResult } from '../../src/http/python/json.ts';
+import { pyJsonLoads, pyJsonLoadsEmulated, pyJsonLoadsNative, pyJsonLoadsTopLevel, PyRecursionError, type PyJsonResult } from '../../src/http/python/json.ts';
+import { topLevel } from '../../src/http/python/top-level.ts';
 import { jsonCorpus } from '../helpers/json-corpus.ts';
 import { makeGateway, send } from '../helpers/harness.ts';
 
@@ -117,30 +118,16 @@ describe('huge strings and numbers', () => {
     agrees(input);
   });
 
-  it('big bodies take turns: one parse per event-loop turn, errors included', async () => {
-    let turn = 0;
-    let ticking = true;
-    const tick = () => {
-      turn++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
-    const big = bytes(JSON.stringify({ username: 'a'.repeat(100_000) }));
-    const deep = bytes('['.repeat(40_000) + ']'.repeat(40_000));
-    type Done = { r?: PyJsonResult; e?: unknown; turn: number };
-    const parsed = [big, deep, big, big].map((b) =>
-      pyJsonLoadsInTurn(b).then(
-        (r): Done => ({ r, turn }),
-        (e: unknown): Done => ({ e, turn }),
-      ),
-    );
-    const small = await pyJsonLoadsInTurn(bytes('{"username":"lisi"}'));
-    const done = await Promise.all(parsed);
-    ticking = false;
-    expect(small.ok).toBe(true);
-    expect(done[1]!.e).toBeInstanceOf(PyRecursionError);
-    expect(done.filter((d) => d.r?.ok)).toHaveLength(3);
-    expect(new Set(done.map((d) => d.turn)).size).toBe(4);
+  it('bodies for top-level readers: the top level exactly, nested containers as stubs of the same kind and truthiness', async () => {
+    const big = { username: 'a'.repeat(100_000), list: [1, 2], empty: [], dict: { a: 1 }, none: {}, n: 7, s: 'x' };
+    for (const value of [big, { ...big, username: 'small' }]) {
+      const r = await pyJsonLoadsTopLevel(bytes(JSON.stringify(value)));
+      expect(r).toEqual({ ok: true, value: { ...value, list: [0], dict: { _: 0 } } });
+      expect(Object.getPrototypeOf((r as { value: object }).value)).toBe(null);
+    }
+    await expect(pyJsonLoadsTopLevel(bytes('['.repeat(40_000) + ']'.repeat(40_000)))).rejects.toBeInstanceOf(PyRecursionError);
+    expect(await pyJsonLoadsTopLevel(bytes('{"a": 1,}'))).toEqual(pyJsonLoads(bytes('{"a": 1,}')));
+    expect(topLevel([{ a: 1 }, [], 3])).toEqual([{ _: 0 }, [], 3]);
   });
 
   it('flask login with a 125 000-character username answers the legacy business failure, not a 500 page', async () => {
@@ -149,5 +136,24 @@ describe('huge strings and numbers', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('application/json');
     expect(r.text).toBe('{"code":1,"data":null,"msg":"\\u767b\\u5f55\\u5931\\u8d25"}\n');
+  });
+
+  it('a duplicate key does not hide from CPython what the first value was: a huge int, or nesting past the limit', async () => {
+    const hugeInt = '{"username":"admin","password":' + '1'.repeat(5000) + ',"password":"x"}';
+    const deep = '{"username":' + '['.repeat(995) + ']'.repeat(995) + ',"username":"admin","password":"x"}';
+    expect(pyJsonLoads(bytes(hugeInt))).toEqual(pyJsonLoadsEmulated(bytes(hugeInt)));
+    expect((pyJsonLoads(bytes(hugeInt)) as { ok: boolean }).ok).toBe(false);
+    expect(() => pyJsonLoads(bytes(deep))).toThrow(PyRecursionError);
+    // Over the wire (the re-probe's requests): Werkzeug's 400 page, and no failed login counted against admin.
+    const gw = await makeGateway();
+    const login = await send(gw.app('flask'), 'POST', '/api/auth/login', { headers: { 'content-type': 'application/json' }, body: hugeInt });
+    expect(login.status).toBe(400);
+    const register = await send(gw.app('flask'), 'POST', '/auth/register', {
+      headers: { 'content-type': 'application/json' },
+      body: '{"username":"u1","password":"Zhougezuishuai22","email":' + '1'.repeat(5000) + ',"email":{"a":1}}',
+    });
+    expect(register.status).toBe(400);
+    expect((await send(gw.app('flask'), 'POST', '/api/auth/login', { headers: { 'content-type': 'application/json' }, body: deep })).status).toBe(500);
+    expect((await gw.core.audit.recent()).filter((a) => a.event === 'login.failure')).toEqual([]);
   });
 });

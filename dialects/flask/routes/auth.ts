@@ -4,7 +4,7 @@ import { formatWallClock } from '../../../src/http/datetime.ts';
 import { reqHeader } from '../../../src/http/headers.ts';
 import { isJsonMediaType, mediaType } from '../../../src/http/body.ts';
 import { clientIp } from '../../../src/http/client-ip.ts';
-import { pyJsonLoadsInTurn, PyRecursionError, type PyValue } from '../../../src/http/python/json.ts';
+import { pyJsonLoadsTopLevel, PyRecursionError, type PyValue } from '../../../src/http/python/json.ts';
 import { isPyDict, pyTruthy } from '../../../src/http/python/values.ts';
 import { failure, jwtError, PAGES, success, type Reply } from '../envelope.ts';
 import { REFRESH_TTL_S, tokenFromHeader, type Refusal, type Tokens } from '../tokens.ts';
@@ -22,7 +22,7 @@ const REGISTERED_ROLE = 'USER';
 async function getJson(c: Context): Promise<{ ok: true; value: PyValue } | { ok: false; reply: Reply }> {
   if (!isJsonMediaType(mediaType(c))) return { ok: false, reply: PAGES.unsupportedMediaType() };
   try {
-    const parsed = await pyJsonLoadsInTurn(new Uint8Array(await c.req.arrayBuffer()));
+    const parsed = await pyJsonLoadsTopLevel(new Uint8Array(await c.req.arrayBuffer()));
     return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, reply: PAGES.badRequest() };
   } catch (e) {
     if (e instanceof PyRecursionError) return { ok: false, reply: PAGES.internalError() };

@@ -8,7 +8,9 @@
 // pyJsonLoads asks the native parser first and keeps its answer only where the two cannot differ (see
 // nativeLoads); everything else (invalid input for the exact message, NaN/Infinity, lone surrogates, deep
 // nesting, non-integer or unsafe numbers, `__proto__`, UTF-16/32, BOMs, surrogatepass bytes) goes to the emulation.
+import { Worker } from 'node:worker_threads';
 import { decodePyBytes } from './codecs.ts';
+import { adoptTopLevel, topLevel } from './top-level.ts';
 
 export type PyValue = null | boolean | number | string | PyValue[] | { [key: string]: PyValue };
 export type PyJsonResult = { ok: true; value: PyValue } | { ok: false; error: string };
@@ -297,6 +299,35 @@ function plainUtf8(b: Uint8Array): string | undefined {
 const NOT_NATIVE = /\\u[dD][89a-fA-F]|__proto__/;
 
 /**
+ * Checked on the text, not on JSON.parse's value: a duplicate key hides its first value from the value, but CPython
+ * still parses it, and refuses it when it is an int past 4300 digits or nests past its recursion limit.
+ */
+const HUGE_INT = new RegExp(`\\d{${INT_MAX_STR_DIGITS + 1}}`);
+
+/** Does the text nest past MAX_DEPTH anywhere (brackets inside strings do not count)? Linear, only when it could. */
+function nestsPastLimit(text: string): boolean {
+  let opens = 0;
+  for (let i = 0; i < text.length && opens <= MAX_DEPTH; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) opens++;
+  }
+  if (opens <= MAX_DEPTH) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_DEPTH) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
  * JSON.parse's value where it is the emulation's own, else undefined. JSON.parse accepts a subset of what the
  * scanner accepts (no NaN/Infinity, same whitespace, escapes, control-character rule and number grammar, the
  * last of duplicate keys kept at the first one's place), so on valid text they differ only in what is checked
@@ -305,7 +336,7 @@ const NOT_NATIVE = /\\u[dD][89a-fA-F]|__proto__/;
  * to the emulation.
  */
 function nativeLoads(text: string): PyValue | undefined {
-  if (NOT_NATIVE.test(text)) return undefined;
+  if (NOT_NATIVE.test(text) || HUGE_INT.test(text) || nestsPastLimit(text)) return undefined;
   let value: PyValue;
   try {
     value = JSON.parse(text);
@@ -350,16 +381,80 @@ export function pyJsonLoadsEmulated(bytes: Uint8Array): PyJsonResult {
   return emulate(text.value);
 }
 
-/** Inputs from this size on are parsed by pyJsonLoadsInTurn one per event-loop turn. */
+/** Inputs from this size on are parsed off the event loop. */
 const BIG_INPUT_BYTES = 64 * 1024;
-let lastTurn: Promise<void> = Promise.resolve();
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+type Reply = { id: number; result?: PyJsonResult; recursion?: boolean };
+let worker: Worker | null | undefined;
+let nextId = 0;
+const waiting = new Map<number, { resolve: (r: PyJsonResult) => void; reject: (e: unknown) => void }>();
 
 /**
- * pyJsonLoads for request bodies. Every listener shares one event loop, so big bodies take turns: one parse
- * per loop turn, with the other requests' I/O handled in between, however many big bodies arrive at once.
+ * The worker's module: compiled, it is the `.js` beside this one; from TypeScript sources, a worker does not inherit
+ * the process's loader hooks, so it registers tsx's before importing the `.ts`.
  */
-export async function pyJsonLoadsInTurn(bytes: Uint8Array): Promise<PyJsonResult> {
-  if (bytes.length >= BIG_INPUT_BYTES) await (lastTurn = lastTurn.then(nextTurn));
-  return pyJsonLoads(bytes);
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./json-worker.js', import.meta.url));
+  const entry = JSON.stringify(new URL('./json-worker.ts', import.meta.url).href);
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  return new Worker(`import(${tsx}).then((t) => { t.register(); return import(${entry}); })`, { eval: true });
+}
+
+/** One worker thread, started on first use; null when it cannot run here (then parsing stays inline). */
+function parser(): Worker | null {
+  if (worker !== undefined) return worker;
+  try {
+    worker = startWorker();
+    worker.unref();
+    worker.on('message', ({ id, result, recursion }: Reply) => {
+      const w = waiting.get(id);
+      waiting.delete(id);
+      if (!w) return;
+      if (result) w.resolve(result.ok ? { ok: true, value: adoptTopLevel(result.value) } : result);
+      else w.reject(recursion ? new PyRecursionError() : new Error('json worker failed'));
+    });
+    // A worker that cannot start (no TypeScript loader in this process) or dies: inline from then on.
+    const started = worker;
+    const retire = () => {
+      if (worker === started) worker = null;
+      for (const w of waiting.values()) w.reject(new Error('json worker stopped'));
+      waiting.clear();
+    };
+    worker.on('error', retire);
+    worker.on('exit', retire);
+  } catch {
+    worker = null;
+  }
+  return worker;
+}
+
+/** Stops the worker thread (at shutdown); a later big body starts a new one. */
+export async function closeJsonWorker(): Promise<void> {
+  const w = worker;
+  worker = undefined;
+  if (w) await w.terminate();
+}
+
+/**
+ * pyJsonLoads for request bodies whose handler reads only the top level (flask's views): a big body is parsed on a
+ * worker thread, so a flood of megabyte bodies never blocks the event loop every listener shares; the value comes
+ * back as `topLevel` gives it, as does every body parsed inline (small ones, or where no worker can run).
+ */
+export async function pyJsonLoadsTopLevel(bytes: Uint8Array): Promise<PyJsonResult> {
+  const inline = (): PyJsonResult => {
+    const r = pyJsonLoads(bytes);
+    return r.ok ? { ok: true, value: topLevel(r.value) } : r;
+  };
+  const w = bytes.length >= BIG_INPUT_BYTES ? parser() : null;
+  if (!w) return inline();
+  const id = nextId++;
+  try {
+    return await new Promise<PyJsonResult>((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      w.postMessage({ id, bytes });
+    });
+  } catch (e) {
+    if (e instanceof PyRecursionError) throw e;
+    return inline();
+  }
 }
