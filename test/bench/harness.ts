@@ -9,6 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { MAX_REQUESTS_PER_SOCKET } from '../../src/http/serve.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -33,6 +34,11 @@ export const loadLine = (when: string) => emit({ scenario: `load average (${when
 export const r3 = (x: number) => Number(x.toFixed(3));
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * The gateway closes a socket after its 1000th answer (`Connection: close`); autocannon does not reconnect on
+ * that by itself and would meet 503s on the old socket for the rest of the run, so every client reconnects then.
+ */
+export const RECONNECT_RATE = MAX_REQUESTS_PER_SOCKET;
 
 export interface Child {
   child: ChildProcess;
@@ -121,7 +127,7 @@ export interface Figures {
 /** autocannon in this process, as run.ts does; CPU of `pids` (summed) per request. */
 export async function load(s: Scenario, pids: number[], seconds = SECONDS): Promise<Figures> {
   const c0 = pids.map(cpuMs);
-  const r = await autocannon({ url: s.url, method: s.method ?? 'GET', headers: s.headers, body: s.body, connections: s.connections ?? CONNECTIONS, duration: seconds });
+  const r = await autocannon({ url: s.url, method: s.method ?? 'GET', headers: s.headers, body: s.body, connections: s.connections ?? CONNECTIONS, duration: seconds, reconnectRate: RECONNECT_RATE });
   const cpu = pids.reduce((sum, pid, i) => sum + cpuMs(pid) - c0[i]!, 0);
   const n = r['2xx'] + r.non2xx;
   return { rps: Math.round(r['2xx'] / seconds), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, cpu_us_per_req: Math.round((cpu * 1000) / Math.max(n, 1)) };
@@ -131,7 +137,7 @@ const AUTOCANNON = fileURLToPath(import.meta.resolve('autocannon/autocannon.js')
 
 /** One autocannon child process (`-j`): the load generator gets a process of its own. */
 async function cannonChild(s: Scenario, seconds: number) {
-  const args = ['-c', String(s.connections ?? CONNECTIONS), '-d', String(seconds), '-m', s.method ?? 'GET', ...Object.entries(s.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}=${v}`]), '-j', s.url];
+  const args = ['-c', String(s.connections ?? CONNECTIONS), '-d', String(seconds), '-D', String(RECONNECT_RATE), '-m', s.method ?? 'GET', ...Object.entries(s.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}=${v}`]), '-j', s.url];
   const child = spawn(process.execPath, [AUTOCANNON, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   for await (const chunk of child.stdout!) out += chunk;
@@ -151,7 +157,7 @@ export async function loadSpread(s: Scenario, urls: string[], pids: number[], ge
     urls.map((url, i) =>
       generator === 'children'
         ? cannonChild({ ...s, url, connections: share(i) }, seconds)
-        : autocannon({ url, method: s.method ?? 'GET', headers: s.headers, body: s.body, connections: share(i), duration: seconds }),
+        : autocannon({ url, method: s.method ?? 'GET', headers: s.headers, body: s.body, connections: share(i), duration: seconds, reconnectRate: RECONNECT_RATE }),
     ),
   );
   const cpu = pids.reduce((sum, pid, i) => sum + cpuMs(pid) - c0[i]!, 0);
