@@ -7,37 +7,39 @@ export const DIALECT_NAMES = ['fastapi', 'flask', 'v1auth', 'openapi'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
 export const DEFAULT_PORTS: Record<DialectName, number> = { fastapi: 8000, flask: 5000, v1auth: 8080, openapi: 58081 };
 
-const Port = v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'must be a port number'), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(65535));
+const PORT = 'expected 0..65535';
+const Port = v.pipe(v.string(), v.regex(/^\d{1,5}$/, PORT), v.transform(Number), v.integer(PORT), v.minValue(0, PORT), v.maxValue(65535, PORT));
 const OnOff = v.pipe(
   v.string(),
-  v.picklist(['on', 'off', 'true', 'false', '1', '0'], 'must be on or off'),
+  v.picklist(['on', 'off', 'true', 'false', '1', '0'], 'expected on or off'),
   v.transform((s) => ['on', 'true', '1'].includes(s)),
 );
 const Millis = v.pipe(
   v.string(),
-  v.regex(/^\d{1,7}$/, 'must be a whole number of milliseconds'),
+  v.regex(/^\d{1,7}$/, 'expected a whole number of milliseconds'),
   v.transform(Number),
-  v.minValue(1, 'must be at least 1 ms'),
+  v.minValue(1, 'expected at least 1 ms'),
 );
 const DialectList = v.pipe(
   v.string(),
   v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
-  v.array(v.picklist(DIALECT_NAMES, `must name dialects among: ${DIALECT_NAMES.join(', ')}`)),
-  v.minLength(1, 'must name at least one dialect'),
+  v.array(v.picklist(DIALECT_NAMES, `expected dialects among ${DIALECT_NAMES.join(', ')}`)),
+  v.minLength(1, 'expected at least one dialect'),
 );
 
 const ConfigSchema = v.pipe(v.object({
-  host: v.optional(v.pipe(v.string(), v.minLength(1)), '127.0.0.1'),
-  dataDir: v.optional(v.pipe(v.string(), v.minLength(1)), './data'),
+  host: v.optional(v.pipe(v.string(), v.minLength(1, 'expected an address')), '127.0.0.1'),
+  dataDir: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a directory')), './data'),
+  fixtures: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a fixture set name or a file')), 'dev'),
   only: v.optional(DialectList, DIALECT_NAMES.join(',')),
   ports: v.object(Object.fromEntries(DIALECT_NAMES.map((n) => [n, v.optional(Port, String(DEFAULT_PORTS[n]))])) as Record<DialectName, v.OptionalSchema<typeof Port, string>>),
-  timeZone: v.optional(v.pipe(v.string(), v.check(isValidTimeZone, 'must be an IANA time zone such as Asia/Shanghai')), 'Asia/Shanghai'),
+  timeZone: v.optional(v.pipe(v.string(), v.check(isValidTimeZone, 'expected an IANA time zone such as Asia/Shanghai')), 'Asia/Shanghai'),
   rateLimits: v.optional(OnOff, 'on'),
-  usageRetentionDays: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'must be a whole number of days'), v.transform(Number), v.minValue(1, 'must be at least 1 day')), '90'),
-  databaseUrl: v.optional(v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL (leave it out for SQLite in the data directory)'))),
-  databaseSchema: v.optional(v.pipe(v.string(), v.regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL schema name')), 'public'),
-  dbPoolSize: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/, 'must be a whole number'), v.transform(Number), v.minValue(1, 'must be at least 1')), '10'),
-  dbStatementTimeoutMs: v.optional(v.pipe(v.string(), v.regex(/^\d{1,9}$/, 'must be a whole number of ms'), v.transform(Number)), '0'),
+  usageRetentionDays: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'expected a whole number of days'), v.transform(Number), v.minValue(1, 'expected at least 1 day')), '90'),
+  databaseUrl: v.optional(v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// URL (leave it out for SQLite in the data directory)'))),
+  databaseSchema: v.optional(v.pipe(v.string(), v.regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case PostgreSQL schema name')), 'public'),
+  dbPoolSize: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/, 'expected a whole number'), v.transform(Number), v.minValue(1, 'expected at least 1')), '10'),
+  dbStatementTimeoutMs: v.optional(v.pipe(v.string(), v.regex(/^\d{1,9}$/, 'expected a whole number of ms'), v.transform(Number)), '0'),
   headersTimeoutMs: v.optional(Millis, '10000'),
   requestTimeoutMs: v.optional(Millis, '30000'),
   corsOrigins: v.optional(
@@ -53,16 +55,55 @@ const ConfigSchema = v.pipe(v.object({
     commit: v.optional(v.string(), 'unknown'),
     pythonVersion: v.optional(v.string(), '3.11.7'),
   }),
-}), v.forward(v.check((c) => c.headersTimeoutMs <= c.requestTimeoutMs, 'must not be shorter than the headers timeout'), ['requestTimeoutMs']));
+}), v.forward(v.check((c) => c.headersTimeoutMs <= c.requestTimeoutMs, (i) => `expected no less than the headers timeout (${(i.input as { headersTimeoutMs: number }).headersTimeoutMs} ms)`), ['requestTimeoutMs']));
 
 export type AppConfig = v.InferOutput<typeof ConfigSchema>;
 
-export class ConfigError extends Error {}
+/** A configuration the gateway cannot start with (exit 2), or `--help` (exit 0, the text on stdout). */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
 
-const HELP = `Usage: dialectgate [options]
+/** The closest of `candidates` to `word` (edit distance at most a third of its length, at least 2), if any. */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** Read outside this schema (src/secrets.ts), or by the test and bench suites: known, never warned about. */
+const OTHER_ENV = [...DIALECT_NAMES.map((n) => `DIALECTGATE_SECRET_${n.toUpperCase()}`), 'DIALECTGATE_ADMIN_URL', 'DIALECTGATE_ADMIN_TOKEN', 'DIALECTGATE_TEST_DATABASE_URL', 'DIALECTGATE_BENCH_DATABASE_URL'];
+
+export interface LoadOptions {
+  /** Receives one line per unknown `DIALECTGATE_*` variable (a typo is ignored, never fatal: shells and CI carry extra ones). */
+  warn?: (line: string) => void;
+}
+
+const HELP = `Usage: dialectgate [serve] [options]
 
   --host <addr>            listen address (DIALECTGATE_HOST, default 127.0.0.1)
   --data-dir <dir>         store, secrets (DIALECTGATE_DATA_DIR, default ./data)
+  --fixtures <name|file>   the set an empty store is seeded from, format of fixtures/dev.json (DIALECTGATE_FIXTURES,
+                           default dev; a name: <data-dir>/fixtures/<name>.json, else the package's)
   --only <a,b>             dialects to serve (DIALECTGATE_ONLY, default all: ${DIALECT_NAMES.join(',')})
 ${DIALECT_NAMES.map((n) => `  --port-${n} <port>`.padEnd(27) + `(DIALECTGATE_PORT_${n.toUpperCase()}, default ${DEFAULT_PORTS[n]}; 0 = any free port)`).join('\n')}
   --tz <zone>              time zone of legacy dates (DIALECTGATE_TZ, default Asia/Shanghai)
@@ -85,7 +126,7 @@ ${DIALECT_NAMES.map((n) => `  --port-${n} <port>`.padEnd(27) + `(DIALECTGATE_POR
 export const helpText = HELP;
 
 /** Flags win over environment; both are strings until the schema checks them. */
-export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AppConfig {
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, opts: LoadOptions = {}): AppConfig {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -94,6 +135,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AppConfig {
       options: {
         host: { type: 'string' },
         'data-dir': { type: 'string' },
+        fixtures: { type: 'string' },
         only: { type: 'string' },
         tz: { type: 'string' },
         'rate-limits': { type: 'string' },
@@ -110,13 +152,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AppConfig {
       },
     }));
   } catch (e) {
-    throw new ConfigError(`${(e as Error).message}\n\n${HELP}`);
+    throw new ConfigError(`dialectgate: ${describeArgError(e as Error & { code?: string })}\nRun dialectgate --help for the options.`);
   }
-  if (values.help) throw new ConfigError(HELP);
-  const pick = (flag: string, envName: string) => (values[flag] as string | undefined) ?? env[envName];
-  const raw = {
+  if (values.help) throw new ConfigError(HELP, 0);
+  // `build` runs with the values, and again with the names the user typed (for error lines) or to list the variables.
+  type Pick = (flag: string, envName: string) => string | undefined;
+  const build = (pick: Pick, env: NodeJS.ProcessEnv) => ({
     host: pick('host', 'DIALECTGATE_HOST'),
     dataDir: pick('data-dir', 'DIALECTGATE_DATA_DIR'),
+    fixtures: pick('fixtures', 'DIALECTGATE_FIXTURES'),
     only: pick('only', 'DIALECTGATE_ONLY'),
     ports: Object.fromEntries(DIALECT_NAMES.map((n) => [n, pick(`port-${n}`, `DIALECTGATE_PORT_${n.toUpperCase()}`)])),
     timeZone: pick('tz', 'DIALECTGATE_TZ'),
@@ -138,13 +182,59 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AppConfig {
       commit: env.DIALECTGATE_FASTAPI_COMMIT,
       pythonVersion: env.DIALECTGATE_FASTAPI_PYTHON_VERSION,
     },
-  };
+  });
+  const raw = build((flag, envName) => (values[flag] as string | undefined) ?? env[envName], env);
+  if (opts.warn) {
+    const known = new Set(OTHER_ENV);
+    const recorder = new Proxy({}, { get: (_t, k) => void known.add(String(k)) });
+    build((_flag, envName) => void known.add(envName), recorder);
+    for (const name of Object.keys(env).filter((k) => k.startsWith('DIALECTGATE_') && !known.has(k)).sort()) {
+      const near = closest(name, known);
+      opts.warn(`dialectgate: warning: unknown environment variable ${name} ignored${near ? ` (did you mean ${near}?)` : ''}`);
+    }
+  }
   const result = v.safeParse(ConfigSchema, dropUndefined(raw));
   if (!result.success) {
-    const lines = result.issues.map((i) => `  ${v.getDotPath(i) ?? 'config'}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+    const typed = build((flag, envName) => (values[flag] !== undefined ? `--${flag}` : env[envName] !== undefined ? envName : `--${flag}`), new Proxy({}, { get: (_t, k) => String(k) }));
+    throw new ConfigError(result.issues.map((i) => `dialectgate: ${describeIssue(i, raw, typed)}`).join('\n'));
   }
   return result.output;
+}
+
+/** `--port-fastapi: expected 0..65535, got 99999`: the flag or variable the user typed, never the schema's key. */
+function describeIssue(issue: v.BaseIssue<unknown>, raw: unknown, typed: unknown): string {
+  const keys = (issue.path ?? []).map((p) => String(p.key));
+  let name: unknown = typed;
+  let value: unknown = raw;
+  let depth = 0;
+  for (const k of keys) {
+    if (typeof name === 'string' || name === undefined || name === null) break;
+    name = (name as Record<string, unknown>)[k];
+    value = value === undefined ? undefined : (value as Record<string, unknown>)[k];
+    depth++;
+  }
+  const label = typeof name === 'string' ? name : keys.join('.') || 'configuration';
+  const input = issue.input as Record<string, unknown> | undefined;
+  const got =
+    depth < keys.length && typeof issue.input === 'string' ? issue.input
+    : typeof value === 'string' ? value
+    : typeof input === 'object' && input !== null && keys.length > 0 ? `${String(input[keys.at(-1)!])} (the default)`
+    : '(the default)';
+  return `${label}: ${issue.message}, got ${got === '' ? '""' : got}`;
+}
+
+/** Every flag the help text names (the candidates for "did you mean"). */
+const flagsInHelp = () => [...new Set(HELP.match(/--[a-z][a-z0-9-]*/g))].map((f) => f.slice(2));
+
+function describeArgError(e: Error & { code?: string }): string {
+  const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(e.message);
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    const near = unknown[1]!.startsWith('--') ? closest(unknown[1]!.slice(2), flagsInHelp()) : undefined;
+    return `unknown option ${unknown[1]}${near ? ` (did you mean --${near}?)` : ''}`;
+  }
+  const positional = /^Unexpected argument '([^']*)'/.exec(e.message);
+  if (positional) return `unexpected argument ${JSON.stringify(positional[1])}`;
+  return e.message.replace(/\.$/, '');
 }
 
 function dropUndefined<T>(o: T): T {

@@ -8,7 +8,7 @@ import { createCore, type Core } from './core/index.ts';
 import type { Policy } from './core/context.ts';
 import { systemClock, systemRandom, type Clock, type Random } from './core/ports.ts';
 import { openConfiguredStore } from './store/open.ts';
-import { readFixtures, seed } from './db/seed.ts';
+import { defaultFixturesPath, loadFixtures, seed } from './db/seed.ts';
 import { loadSecrets } from './secrets.ts';
 import { serveOnPort, type Listener } from './http/serve.ts';
 import { closeJsonWorker } from './http/python/json.ts';
@@ -31,6 +31,8 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
   const log = opts.log ?? (() => {});
   const started = performance.now();
   const dataDir = resolve(config.dataDir);
+  // Checked before anything is created: a bad set stops start-up (a ConfigError, exit 2) with one line per problem.
+  const fixtures = loadFixtures(config.fixtures, dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const dirMode = statSync(dataDir).mode & 0o777;
   if (dirMode & 0o077) {
@@ -43,8 +45,8 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
   const core = createCore({ store, clock: opts.clock ?? systemClock, random, policy });
   const listeners: Listener[] = [];
   try {
-    if ((await store.isEmpty()) && (await seed(store, core, readFixtures()))) {
-      log(`seeded ${opened.describe} with the development fixtures (fixtures/dev.json)`);
+    if ((await store.isEmpty()) && (await seed(store, core, fixtures.set))) {
+      log(`seeded ${opened.describe} with ${fixtures.file === defaultFixturesPath ? 'the development fixtures (fixtures/dev.json)' : `the fixtures ${fixtures.file}`}`);
     }
     const keys = await loadSecrets(opened.secrets, DIALECT_NAMES, random, opts.env ?? process.env);
     for (const name of config.only) {
@@ -80,20 +82,21 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
   };
 }
 
-async function main(): Promise<void> {
+/** `dialectgate [serve]` (src/cli.ts) and `npm start`: exit 2 on a configuration error, `--help` on stdout (exit 0). */
+export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
   let config: AppConfig;
   try {
-    config = loadConfig(process.argv.slice(2), process.env);
+    config = loadConfig(argv, env, { warn: (line) => console.error(line) });
   } catch (e) {
     if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(2);
+      (e.exitCode === 0 ? console.log : console.error)(e.message);
+      process.exit(e.exitCode);
     }
     throw e;
   }
-  const gateway = await startGateway(config, { log: (line) => console.log(line) }).catch((e: Error) => {
-    console.error(`dialectgate: ${e.message}`);
-    process.exit(1);
+  const gateway = await startGateway(config, { env, log: (line) => console.log(line) }).catch((e: Error) => {
+    console.error(e instanceof ConfigError ? e.message : `dialectgate: ${e.message}`);
+    process.exit(e instanceof ConfigError ? e.exitCode : 1);
   });
   const stop = (signal: string) => {
     console.log(`${signal}: finishing in-flight requests, then closing the store`);

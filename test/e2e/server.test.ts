@@ -78,7 +78,7 @@ describe('the real server on free ports', () => {
     const gw = await startGateway(loadConfig(['--data-dir', tempDir(), ...FREE_PORTS, '--only', 'flask,openapi'], {}));
     expect(gw.listeners.map((l) => l.name)).toEqual(['flask', 'openapi']);
     await gw.close();
-    expect(() => loadConfig(['--only', 'flask,soap'], {})).toThrow('only.1: must name dialects among: fastapi, flask, v1auth, openapi');
+    expect(() => loadConfig(['--only', 'flask,soap'], {})).toThrow('--only: expected dialects among fastapi, flask, v1auth, openapi, got soap');
   });
 
   it('a taken port is a clear error', async () => {
@@ -127,7 +127,7 @@ describe('v1auth on a real port', () => {
   });
 
   it('a bad retention value is refused at start-up', () => {
-    expect(() => loadConfig(['--usage-retention-days', '0'], {})).toThrow('usageRetentionDays: must be at least 1 day');
+    expect(() => loadConfig(['--usage-retention-days', '0'], {})).toThrow('--usage-retention-days: expected at least 1 day, got 0');
   });
 });
 
@@ -186,7 +186,7 @@ describe('npm start entry point', () => {
     child.stderr!.on('data', (d) => (err += d));
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(code).toBe(2);
-    expect(err).toContain('ports.fastapi: must be a port number');
-    expect(err).toContain('timeZone: must be an IANA time zone');
+    expect(err).toContain('--port-fastapi: expected 0..65535, got eighty');
+    expect(err).toContain('--tz: expected an IANA time zone such as Asia/Shanghai, got Mars/Base');
   });
 });

@@ -137,9 +137,9 @@ describe('slow clients on real ports (300 ms headers, 600 ms request)', () => {
   });
 
   it('a timeout shorter than the headers timeout, or not a number, is refused at start-up', () => {
-    expect(() => loadConfig(['--request-timeout-ms', '5000'], {})).toThrow('requestTimeoutMs: must not be shorter than the headers timeout');
-    expect(() => loadConfig([], { DIALECTGATE_HEADERS_TIMEOUT_MS: '1s' })).toThrow('headersTimeoutMs: must be a whole number of milliseconds');
-    expect(() => loadConfig(['--headers-timeout-ms', '0'], {})).toThrow('headersTimeoutMs: must be at least 1 ms');
+    expect(() => loadConfig(['--request-timeout-ms', '5000'], {})).toThrow('--request-timeout-ms: expected no less than the headers timeout (10000 ms), got 5000');
+    expect(() => loadConfig([], { DIALECTGATE_HEADERS_TIMEOUT_MS: '1s' })).toThrow('DIALECTGATE_HEADERS_TIMEOUT_MS: expected a whole number of milliseconds, got 1s');
+    expect(() => loadConfig(['--headers-timeout-ms', '0'], {})).toThrow('--headers-timeout-ms: expected at least 1 ms, got 0');
     const c = loadConfig([], { DIALECTGATE_HEADERS_TIMEOUT_MS: '2000', DIALECTGATE_REQUEST_TIMEOUT_MS: '4000' });
     expect([c.headersTimeoutMs, c.requestTimeoutMs]).toEqual([2000, 4000]);
     expect([loadConfig([], {}).headersTimeoutMs, loadConfig([], {}).requestTimeoutMs]).toEqual([10_000, 30_000]);
