@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { checkFixtures, defaultFixturesPath, FixtureError, FixtureNotFoundError, readFixtures, resolveFixtures } from '../src/db/seed.ts';
+import { checkFixtures, defaultFixturesPath, FixtureError, FixtureNotFoundError, loadFixtures, readFixtures, resolveFixtures } from '../src/db/seed.ts';
 import { startGateway } from '../src/main.ts';
 import { packageFixturesDir, packageVersion } from '../src/package.ts';
 
@@ -94,7 +94,7 @@ describe('unknown DIALECTGATE_* variables', () => {
         'REQUEST_TIMEOUT_MS', 'CORS_ORIGINS', 'SECRET_FASTAPI', 'SECRET_FLASK', 'SECRET_V1AUTH', 'SECRET_OPENAPI',
         'FASTAPI_VERSION', 'FASTAPI_APP_TITLE', 'FASTAPI_PROJECT_NAME', 'FASTAPI_ENVIRONMENT', 'FASTAPI_BUILD',
         'FASTAPI_COMMIT', 'FASTAPI_PYTHON_VERSION', 'ADMIN_URL', 'ADMIN_TOKEN', 'TEST_DATABASE_URL', 'BENCH_DATABASE_URL',
-      ].map((n) => [`DIALECTGATE_${n}`, ({ TZ: 'UTC', RATE_LIMITS: 'off', ONLY: 'flask' } as Record<string, string>)[n] ?? (/^PORT|DAYS|SIZE|_MS$/.test(n) ? '1' : 'x')]),
+      ].map((n) => [`DIALECTGATE_${n}`, ({ TZ: 'UTC', RATE_LIMITS: 'off', ONLY: 'flask', ADMIN_TOKEN: 'a'.repeat(32) } as Record<string, string>)[n] ?? (/^PORT|DAYS|SIZE|_MS$/.test(n) ? '1' : 'x')]),
     );
     expect(warnings(env)).toEqual([]);
   });
@@ -112,7 +112,8 @@ describe('fixture sets (--fixtures, DIALECTGATE_FIXTURES)', () => {
     expect(resolveFixtures('dev', dir)).toBe(join(dir, 'fixtures', 'dev.json'));
     expect(resolveFixtures('team', dir)).toBe(join(dir, 'fixtures', 'team.json'));
     expect(() => resolveFixtures('nope', dir)).toThrow(FixtureNotFoundError);
-    expect(() => resolveFixtures('./nope.json', dir)).toThrow(/no such file .*nope\.json/);
+    expect(() => resolveFixtures('./nope.json', dir)).toThrow(/^no such file .*nope\.json$/);
+    expect(() => loadFixtures('nope', dir)).toThrow(new ConfigError(`dialectgate: no fixture set named "nope" (looked for ${join(dir, 'fixtures', 'nope.json')} and ${join(packageFixturesDir, 'nope.json')})`));
     expect(packageVersion()).toMatch(/^\d+\.\d+\.\d+/);
   });
 

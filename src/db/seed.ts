@@ -39,7 +39,7 @@ export class FixtureError extends ConfigError {
   }
 }
 
-/** No fixture set of that name (the admin plane answers 404). */
+/** No fixture set of that name, or no such file (the admin plane answers 404); the message has no prefix. */
 export class FixtureNotFoundError extends ConfigError {}
 
 /** A name (letters, digits, `_`, `-`) rather than a file path. */
@@ -52,12 +52,12 @@ export const FIXTURE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export function resolveFixtures(spec: string, dataDir: string): string {
   if (!FIXTURE_NAME.test(spec)) {
     const file = resolve(spec);
-    if (!existsSync(file)) throw new FixtureNotFoundError(`dialectgate: fixtures: no such file ${file}`);
+    if (!existsSync(file)) throw new FixtureNotFoundError(`no such file ${file}`);
     return file;
   }
   const candidates = [join(resolve(dataDir), 'fixtures', `${spec}.json`), join(packageFixturesDir, `${spec}.json`)];
   const found = candidates.find((f) => existsSync(f));
-  if (!found) throw new FixtureNotFoundError(`dialectgate: fixtures: no fixture set named ${JSON.stringify(spec)} (looked for ${candidates.join(' and ')})`);
+  if (!found) throw new FixtureNotFoundError(`no fixture set named ${JSON.stringify(spec)} (looked for ${candidates.join(' and ')})`);
   return found;
 }
 
@@ -83,7 +83,13 @@ export function readFixtures(path = defaultFixturesPath): FixtureSet {
 
 /** `--fixtures` as configured: resolved, read and checked (a bad set stops start-up: ConfigError, exit 2). */
 export function loadFixtures(spec: string, dataDir: string): { set: FixtureSet; file: string } {
-  const file = resolveFixtures(spec, dataDir);
+  let file: string;
+  try {
+    file = resolveFixtures(spec, dataDir);
+  } catch (e) {
+    if (e instanceof FixtureNotFoundError) throw new ConfigError(`dialectgate: ${e.message}`);
+    throw e;
+  }
   return { set: readFixtures(file), file };
 }
 
