@@ -6,6 +6,7 @@ import { isValidTimeZone } from './http/datetime.ts';
 export const DIALECT_NAMES = ['fastapi', 'flask', 'v1auth', 'openapi'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
 export const DEFAULT_PORTS: Record<DialectName, number> = { fastapi: 8000, flask: 5000, v1auth: 8080, openapi: 58081 };
+export const DEFAULT_ADMIN_PORT = 8900;
 
 const PORT = 'expected 0..65535';
 const Port = v.pipe(v.string(), v.regex(/^\d{1,5}$/, PORT), v.transform(Number), v.integer(PORT), v.minValue(0, PORT), v.maxValue(65535, PORT));
@@ -42,6 +43,11 @@ const ConfigSchema = v.pipe(v.object({
   dbStatementTimeoutMs: v.optional(v.pipe(v.string(), v.regex(/^\d{1,9}$/, 'expected a whole number of ms'), v.transform(Number)), '0'),
   headersTimeoutMs: v.optional(Millis, '10000'),
   requestTimeoutMs: v.optional(Millis, '30000'),
+  // The control plane (src/admin/): without --port-admin, 8900, or 0 when every served dialect port is 0 (see adminPort).
+  portAdmin: v.optional(Port),
+  adminHost: v.optional(v.pipe(v.string(), v.minLength(1, 'expected an address')), '127.0.0.1'),
+  adminToken: v.optional(v.pipe(v.string(), v.regex(/^\S+$/, 'expected a token without spaces'), v.minLength(16, 'expected at least 16 characters'))),
+  noAdmin: v.optional(v.union([v.pipe(v.literal(true), v.transform(() => 'on')), v.picklist(['on', 'off', 'true', 'false', '1', '0'])], 'expected on or off'), 'off'),
   corsOrigins: v.optional(
     v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))),
     'http://localhost:3000,http://localhost:8080',
@@ -55,7 +61,7 @@ const ConfigSchema = v.pipe(v.object({
     commit: v.optional(v.string(), 'unknown'),
     pythonVersion: v.optional(v.string(), '3.11.7'),
   }),
-}), v.forward(v.check((c) => c.headersTimeoutMs <= c.requestTimeoutMs, (i) => `expected no less than the headers timeout (${(i.input as { headersTimeoutMs: number }).headersTimeoutMs} ms)`), ['requestTimeoutMs']));
+}), v.transform(({ noAdmin, ...c }) => ({ ...c, admin: !['on', 'true', '1'].includes(noAdmin) })), v.forward(v.check((c) => c.headersTimeoutMs <= c.requestTimeoutMs, (i) => `expected no less than the headers timeout (${(i.input as { headersTimeoutMs: number }).headersTimeoutMs} ms)`), ['requestTimeoutMs']));
 
 export type AppConfig = v.InferOutput<typeof ConfigSchema>;
 
@@ -120,6 +126,12 @@ ${DIALECT_NAMES.map((n) => `  --port-${n} <port>`.padEnd(27) + `(DIALECTGATE_POR
   --request-timeout-ms <n> the whole request, body included, within n ms, else 408 and close
                            (DIALECTGATE_REQUEST_TIMEOUT_MS, default 30000; not less than the headers timeout)
   --cors-origins <list>    fastapi CORS origins (DIALECTGATE_CORS_ORIGINS)
+  --port-admin <port>      the control plane, /__admin (DIALECTGATE_PORT_ADMIN, default ${DEFAULT_ADMIN_PORT}, or 0 when every
+                           served dialect port is 0; 0 = any free port)
+  --admin-host <addr>      its listen address, not --host's (DIALECTGATE_ADMIN_HOST, default 127.0.0.1)
+  --admin-token <token>    its bearer token, at least 16 characters (DIALECTGATE_ADMIN_TOKEN; beyond loopback the
+                           default is <data-dir>/admin-token, generated on first start)
+  --no-admin               no control plane (DIALECTGATE_NO_ADMIN=on)
   -h, --help               this text
 `;
 
@@ -147,6 +159,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, opts: LoadOpt
         'headers-timeout-ms': { type: 'string' },
         'request-timeout-ms': { type: 'string' },
         'cors-origins': { type: 'string' },
+        'port-admin': { type: 'string' },
+        'admin-host': { type: 'string' },
+        'admin-token': { type: 'string' },
+        'no-admin': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(DIALECT_NAMES.map((n) => [`port-${n}`, { type: 'string' as const }])),
       },
@@ -173,6 +189,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, opts: LoadOpt
     headersTimeoutMs: pick('headers-timeout-ms', 'DIALECTGATE_HEADERS_TIMEOUT_MS'),
     requestTimeoutMs: pick('request-timeout-ms', 'DIALECTGATE_REQUEST_TIMEOUT_MS'),
     corsOrigins: pick('cors-origins', 'DIALECTGATE_CORS_ORIGINS'),
+    portAdmin: pick('port-admin', 'DIALECTGATE_PORT_ADMIN'),
+    adminHost: pick('admin-host', 'DIALECTGATE_ADMIN_HOST'),
+    adminToken: pick('admin-token', 'DIALECTGATE_ADMIN_TOKEN'),
+    noAdmin: pick('no-admin', 'DIALECTGATE_NO_ADMIN'),
     fastapi: {
       version: env.DIALECTGATE_FASTAPI_VERSION,
       appTitle: env.DIALECTGATE_FASTAPI_APP_TITLE,
@@ -243,6 +263,12 @@ function dropUndefined<T>(o: T): T {
     Object.entries(o).filter(([, x]) => x !== undefined).map(([k, x]) => [k, dropUndefined(x)]),
   ) as T;
 }
+
+/**
+ * The control plane's port: --port-admin, else 8900, or 0 (a free port) when every served dialect port is 0, so that
+ * gateways started on free ports (tests, several at once) never meet on 8900.
+ */
+export const adminPort = (c: AppConfig): number => c.portAdmin ?? (c.only.every((n) => c.ports[n] === 0) ? 0 : DEFAULT_ADMIN_PORT);
 
 /** The configuration with every default, for tests and embedding. */
 export const defaultConfig = (): AppConfig => loadConfig([], {});

@@ -6,7 +6,8 @@ import { dialects } from '../dialects/index.ts';
 import { ConfigError, DIALECT_NAMES, loadConfig, type AppConfig } from './config.ts';
 import { createCore, type Core } from './core/index.ts';
 import type { Policy } from './core/context.ts';
-import { systemClock, systemRandom, type Clock, type Random } from './core/ports.ts';
+import { ControllableClock, systemRandom, type Clock, type Random } from './core/ports.ts';
+import { gateRequests, startAdmin, type RunningAdmin } from './admin/index.ts';
 import { openConfiguredStore } from './store/open.ts';
 import { defaultFixturesPath, loadFixtures, seed } from './db/seed.ts';
 import { loadSecrets } from './secrets.ts';
@@ -15,7 +16,12 @@ import { closeJsonWorker } from './http/python/json.ts';
 
 export interface Gateway {
   core: Core;
+  /** The dialect listeners. */
   listeners: Listener[];
+  /** The control plane (src/admin/), unless --no-admin. */
+  admin?: RunningAdmin;
+  /** The clock the core and every dialect use; the control plane moves it. */
+  clock: ControllableClock;
   close(): Promise<void>;
 }
 
@@ -25,6 +31,8 @@ export interface GatewayOptions {
   policy?: Partial<Policy>;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** Warnings for stderr (default console.error): the admin plane beyond loopback. */
+  warn?: (line: string) => void;
 }
 
 export async function startGateway(config: AppConfig, opts: GatewayOptions = {}): Promise<Gateway> {
@@ -42,8 +50,12 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
   const { store } = opened;
   const random = opts.random ?? systemRandom;
   const policy = { usageRetentionMs: config.usageRetentionDays * 86_400_000, ...opts.policy };
-  const core = createCore({ store, clock: opts.clock ?? systemClock, random, policy });
+  // One controllable clock over the given one (or the wall), for the core and, through core.clock, every dialect.
+  const given = opts.clock;
+  const clock = new ControllableClock(given ? () => given.now() : undefined);
+  const core = createCore({ store, clock, random, policy });
   const listeners: Listener[] = [];
+  let admin: RunningAdmin | undefined;
   try {
     if ((await store.isEmpty()) && (await seed(store, core, fixtures.set))) {
       log(`seeded ${opened.describe} with ${fixtures.file === defaultFixturesPath ? 'the development fixtures (fixtures/dev.json)' : `the fixtures ${fixtures.file}`}`);
@@ -51,9 +63,11 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
     const keys = await loadSecrets(opened.secrets, DIALECT_NAMES, random, opts.env ?? process.env);
     for (const name of config.only) {
       const app = dialects[name].createApp({ core, config, key: keys[name]! });
+      gateRequests(app, core.lifecycle); // a reset through the admin plane waits for the requests in flight
       const limits = { headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs };
       listeners.push(await serveOnPort(name, app, config.host, config.ports[name], limits));
     }
+    admin = await startAdmin({ config, core, store, clock, random, dataDir, listeners, log, warn: opts.warn ?? ((line) => console.error(line)), startedAt: Date.now() });
   } catch (e) {
     await Promise.all(listeners.map((l) => l.close()));
     await opened.close();
@@ -65,14 +79,16 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
   // Expired sessions and denied jtis can no longer matter; keep the tables small.
   const pruner = setInterval(() => void core.sessions.prune().catch((e: Error) => log(`prune failed: ${e.message}`)), 10 * 60_000);
   pruner.unref();
-  for (const l of listeners) log(`${l.name.padEnd(8)} ${l.url}`);
+  for (const l of [...listeners, ...(admin ? [admin.listener] : [])]) log(`${l.name.padEnd(8)} ${l.url}`);
   log(`ready in ${Math.round(performance.now() - started)} ms, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`);
   let closing: Promise<void> | undefined;
   return {
     core,
     listeners,
+    ...(admin && { admin }),
+    clock,
     close: () =>
-      (closing ??= Promise.all(listeners.map((l) => l.close())).then(async () => {
+      (closing ??= Promise.all([...listeners.map((l) => l.close()), admin?.close()]).then(async () => {
         clearInterval(flusher);
         clearInterval(pruner);
         await core.apiKeys.flush();

@@ -48,6 +48,11 @@ export function createApp({ core, config, key }: DialectEnv): Hono {
         refresh: createRateLimiter({ limit: 10, windowMs: 60_000, clock: core.clock }),
       }
     : {};
+  core.lifecycle.register('fastapi JWT memo', deps.tokens.clear);
+  core.lifecycle.register('fastapi rate-limit windows', () => {
+    limits.login?.clear();
+    limits.refresh?.clear();
+  });
 
   // A CORS preflight, on any path, is answered before anything else and without the inner middleware's
   // headers. Only OPTIONS requests pass through here: a global middleware would make every answer async.

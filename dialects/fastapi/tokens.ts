@@ -1,5 +1,5 @@
 import { createHs256Verifier, signHs256 } from '../../src/http/jwt.ts';
-import type { Clock } from '../../src/core/ports.ts';
+import { issueToken, tokenNowOf, type Clock } from '../../src/core/ports.ts';
 import type { User } from '../../src/core/index.ts';
 import type { AuthFailure } from './errors.ts';
 
@@ -26,16 +26,18 @@ export function createTokens(key: Uint8Array, clock: Clock) {
 
   function sign(user: User, type: TokenType, sid: string, jti?: string): string {
     const ttl = type === 'access' ? ACCESS_TTL_S : REFRESH_TTL_S;
-    const claims: FastapiClaims = {
-      user_id: user.id,
-      username: user.username,
-      is_superuser: user.isSuperuser,
-      exp: Math.floor(clock.now() / 1000) + ttl,
-      token_type: type,
-      sid,
-      ...(jti === undefined ? {} : { jti }),
-    };
-    return signHs256(claims, key);
+    return issueToken(clock, (stamp) => {
+      const claims: FastapiClaims = {
+        user_id: user.id,
+        username: user.username,
+        is_superuser: user.isSuperuser,
+        exp: Math.floor(stamp / 1000) + ttl,
+        token_type: type,
+        sid,
+        ...(jti === undefined ? {} : { jti }),
+      };
+      return signHs256(claims, key);
+    });
   }
 
   /**
@@ -43,7 +45,7 @@ export function createTokens(key: Uint8Array, clock: Clock) {
    * 'invalid' (无效的Token); expired: 'expired' (登录已过期); a foreign algorithm or claim set: 'other' (认证失败).
    */
   function verify(token: string): Verified {
-    const r = verifyHs256(token, clock.now());
+    const r = verifyHs256(token, tokenNowOf(clock, token));
     if (!r.ok) {
       if (r.failure === 'expired') return { ok: false, failure: 'expired' };
       if (r.failure === 'algorithm' || r.failure === 'immature') return { ok: false, failure: 'other' };
@@ -58,7 +60,7 @@ export function createTokens(key: Uint8Array, clock: Clock) {
     return { ok: true, claims: p as FastapiClaims };
   }
 
-  return { sign, verify };
+  return { sign, verify, clear: verifyHs256.clear };
 }
 export type Tokens = ReturnType<typeof createTokens>;
 

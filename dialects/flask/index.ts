@@ -13,6 +13,7 @@ const CORS_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT';
 export function createApp({ core, config, key }: DialectEnv): Hono {
   const app = new Hono();
   const tokens = createTokens(key, core.clock, core.random);
+  core.lifecycle.register('flask JWT memo', tokens.clear);
   const auth = authEndpoints(core, tokens, config.timeZone);
 
   /** flask-cors defaults on every answer; Werkzeug's upper-case reason phrase on the status line. */

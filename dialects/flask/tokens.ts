@@ -1,7 +1,7 @@
 // Flask-JWT-Extended 4.7.1 on PyJWT 2.10.1: the token layout it writes, and every check it makes on the way in,
 // in its order, with its messages and statuses (spec §4, §5).
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Clock, Random } from '../../src/core/ports.ts';
+import { issueToken, tokenNowOf, type Clock, type Random } from '../../src/core/ports.ts';
 import { signHs256 } from '../../src/http/jwt.ts';
 import { pyBase64UrlDecode } from '../../src/http/python/base64.ts';
 import { pyJsonLoads, PyRecursionError, type PyValue } from '../../src/http/python/json.ts';
@@ -100,24 +100,26 @@ export function createTokens(key: Uint8Array, clock: Clock, random: Random) {
 
   /** A refresh token's jti names its core session (a UUID, as Flask-JWT-Extended's jti always was). */
   function sign(sub: string, type: TokenType, jti = random.uuid()): string {
-    const now = Math.floor(clock.now() / 1000);
-    const claims: FlaskClaims = {
-      fresh: false,
-      iat: now,
-      jti,
-      type,
-      sub,
-      nbf: now,
-      csrf: random.uuid(),
-      exp: now + (type === 'access' ? ACCESS_TTL_S : REFRESH_TTL_S),
-    };
-    return signHs256(claims, signingKey);
+    return issueToken(clock, (stamp) => {
+      const now = Math.floor(stamp / 1000);
+      const claims: FlaskClaims = {
+        fresh: false,
+        iat: now,
+        jti,
+        type,
+        sub,
+        nbf: now,
+        csrf: random.uuid(),
+        exp: now + (type === 'access' ? ACCESS_TTL_S : REFRESH_TTL_S),
+      };
+      return signHs256(claims, signingKey);
+    });
   }
 
   /** `jwt_required(refresh=…)` up to the type check; revocation is the caller's (it needs the core). */
   function decode(token: string, refresh: boolean): Decoded {
     const known = verified.get(token);
-    return known ? checkClaims(known, refresh) : decodeFully(token, refresh);
+    return known ? checkClaims(token, known, refresh) : decodeFully(token, refresh);
   }
 
   function decodeFully(token: string, refresh: boolean): Decoded {
@@ -145,11 +147,11 @@ export function createTokens(key: Uint8Array, clock: Clock, random: Random) {
 
     if (verified.size >= MEMO_LIMIT) verified.clear();
     verified.set(token, payload.value);
-    return checkClaims(payload.value, refresh);
+    return checkClaims(token, payload.value, refresh);
   }
 
-  function checkClaims(claims: Record<string, PyValue>, refresh: boolean): Decoded {
-    const now = clock.now() / 1000;
+  function checkClaims(token: string, claims: Record<string, PyValue>, refresh: boolean): Decoded {
+    const now = tokenNowOf(clock, token) / 1000;
     const first = validateClaims(claims, now, true);
     if (first === 'expired') {
       // The library decodes an expired token again without the expiry check; a failure there wins.
@@ -163,6 +165,9 @@ export function createTokens(key: Uint8Array, clock: Clock, random: Random) {
     return { ok: true, claims };
   }
 
-  return { sign, decode };
+  /** Forgets the verified tokens (a reset of the store, through the core's lifecycle). */
+  const clear = () => verified.clear();
+
+  return { sign, decode, clear };
 }
 export type Tokens = ReturnType<typeof createTokens>;

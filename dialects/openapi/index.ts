@@ -1,4 +1,5 @@
 import { andThen } from '../../src/http/settle.ts';
+import { stampOf } from '../../src/core/ports.ts';
 import { Hono, type Context } from 'hono';
 import { limitBody } from '../../src/http/body.ts';
 import { reqHeader } from '../../src/http/headers.ts';
@@ -25,10 +26,10 @@ export function createApp({ core, key }: DialectEnv): Hono {
     };
     return new Response(reply.body, { status: reply.status, headers });
   }
-  const noRoute = (c: Context) => respond(c, openapi(1108, core.clock.now()));
+  const noRoute = (c: Context) => respond(c, openapi(1108, stampOf(core.clock)));
   // Over the limit: the route's own "parameters" failure, in its envelope, read before any parsing.
   const tooLarge = limitBody((c) =>
-    respond(c, c.req.path.startsWith(OPENAPI) ? openapi(1104, core.clock.now()) : gateway(10003, languageOf(reqHeader(c, 'accept-language')))),
+    respond(c, c.req.path.startsWith(OPENAPI) ? openapi(1104, stampOf(core.clock)) : gateway(10003, languageOf(reqHeader(c, 'accept-language')))),
   );
 
   const routes: [string, string, (c: Context) => Reply | Promise<Reply>][] = [
@@ -60,7 +61,7 @@ export function createApp({ core, key }: DialectEnv): Hono {
   });
   app.onError((err, c) => {
     console.error(`openapi: unhandled ${err.name}: ${err.message}`);
-    return respond(c, openapi(500, core.clock.now()));
+    return respond(c, openapi(500, stampOf(core.clock)));
   });
   return app;
 }

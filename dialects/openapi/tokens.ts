@@ -1,7 +1,7 @@
 // The gateway's tokens: claims in the order ID, Username, exp, iss, nbf (then sid and jti, for revocation).
 // Access and refresh tokens are signed with two distinct keys derived from this dialect's secret.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Clock, Random } from '../../src/core/ports.ts';
+import { issueToken, tokenNowOf, type Clock, type Random } from '../../src/core/ports.ts';
 import { B64URL, decodeJsonObject, signHs256 } from '../../src/http/jwt.ts';
 
 export const ACCESS_TTL_S = 7200;
@@ -33,11 +33,13 @@ export function createTokens(secret: Uint8Array, clock: Clock, random: Random) {
 
   /** A refresh token carries the jti its session expects next (the core rotates it). */
   function signWithJti(kind: 'access' | 'refresh' | 'ui', user: { id: number; username: string }, sid: string, jti: string): { token: string; claims: GatewayClaims } {
-    const now = Math.floor(clock.now() / 1000);
     const ttl = kind === 'access' ? ACCESS_TTL_S : kind === 'refresh' ? REFRESH_TTL_S : UI_TTL_S;
-    // The UI login token starts 1000 s in the past, as upstream.
-    const claims: GatewayClaims = { ID: user.id, Username: user.username, exp: now + ttl, iss: ISSUER, nbf: kind === 'ui' ? now - 1000 : now, sid, jti };
-    return { token: signHs256(claims, kind === 'refresh' ? keys.refresh : keys.access), claims };
+    return issueToken(clock, (stamp) => {
+      const now = Math.floor(stamp / 1000);
+      // The UI login token starts 1000 s in the past, as upstream.
+      const claims: GatewayClaims = { ID: user.id, Username: user.username, exp: now + ttl, iss: ISSUER, nbf: kind === 'ui' ? now - 1000 : now, sid, jti };
+      return { token: signHs256(claims, kind === 'refresh' ? keys.refresh : keys.access), claims };
+    });
   }
 
   /** jwt-go's order as the gateway saw it: structure, then expiry (which wins even over a bad signature), then signature, then nbf. */
@@ -48,7 +50,7 @@ export function createTokens(secret: Uint8Array, clock: Clock, random: Random) {
     const header = decodeJsonObject(h);
     const payload = decodeJsonObject(p);
     if (!header || !payload || !B64URL.test(s)) return { ok: false, failure: 'invalid' };
-    const now = clock.now() / 1000;
+    const now = tokenNowOf(clock, token) / 1000;
     if (typeof payload.exp !== 'number') return { ok: false, failure: 'invalid' };
     if (payload.exp <= now) return { ok: false, failure: 'expired' };
     if (header.alg !== 'HS256') return { ok: false, failure: 'invalid' };

@@ -15,6 +15,7 @@ const respond = (_c: Context, r: Reply) => new Response(r.body, { status: r.stat
 export function createApp({ core, key }: DialectEnv): Hono {
   const app = new Hono();
   const deps = { core, tokens: createTokens(key, core.clock, core.random) };
+  core.lifecycle.register('v1auth JWT memo', deps.tokens.clear);
   const views = createViews(core);
   const endpoints = [...sessionEndpoints(deps, views), ...userEndpoints(deps, views), ...roleEndpoints(deps, views), ...keyEndpoints(deps, views)];
 

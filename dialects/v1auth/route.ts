@@ -1,6 +1,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import { asUser, isCoreError, type Actor, type ApiKey, type Core, type User } from '../../src/core/index.ts';
+import { stampOf } from '../../src/core/ports.ts';
 import { readJsonBody } from '../../src/http/body.ts';
 import { clientIp } from '../../src/http/client-ip.ts';
 import { reqHeader } from '../../src/http/headers.ts';
@@ -141,7 +142,7 @@ export function mount(app: Hono, deps: Deps, endpoints: Endpoint[], respond: (c:
   for (const ep of endpoints) {
     const finish = (c: Context, { reply, principal }: Outcome) => {
       if (principal?.key) {
-        deps.core.apiKeys.recordUse({ keyId: principal.key.id, endpoint: c.req.path, status: reply.status, ip: clientIp(c), at: deps.core.clock.now() });
+        deps.core.apiKeys.recordUse({ keyId: principal.key.id, endpoint: c.req.path, status: reply.status, ip: clientIp(c), at: stampOf(deps.core.clock) });
       }
       return respond(c, reply);
     };

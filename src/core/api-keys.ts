@@ -4,6 +4,7 @@ import { clampPage, type CoreContext } from './context.ts';
 import type { Audit } from './audit.ts';
 import { assertNotApiKey, type Actor } from './actor.ts';
 import { CoreError } from './errors.ts';
+import { stampOf } from './ports.ts';
 import { toUser, type User } from './users-view.ts';
 
 export type { ApiKey, KeyUse };
@@ -35,6 +36,12 @@ export function createApiKeys(ctx: CoreContext, audit: Audit, opts: { usageReten
   let queue: KeyUse[] = [];
   let flushing: Promise<void> = Promise.resolve();
 
+  /** Drops the queued uses and waits for a batch being written (a reset of the store: the keys go with it). */
+  function discardQueued(): Promise<void> {
+    queue = [];
+    return flushing.catch(() => undefined);
+  }
+
   const effectiveStatus = (k: ApiKey, now: number): ApiKeyStatus =>
     k.status === 'inactive' ? 'inactive' : k.expiresAt !== null && k.expiresAt <= now ? 'expired' : 'active';
 
@@ -43,7 +50,7 @@ export function createApiKeys(ctx: CoreContext, audit: Audit, opts: { usageReten
     if (queue.length === 0) return flushing;
     const batch = queue;
     queue = [];
-    flushing = flushing.then(() => store.apiKeys.flushUsage(batch, clock.now() - opts.usageRetentionMs));
+    flushing = flushing.then(() => store.apiKeys.flushUsage(batch, stampOf(clock) - opts.usageRetentionMs));
     return flushing;
   }
 
@@ -73,7 +80,8 @@ export function createApiKeys(ctx: CoreContext, audit: Audit, opts: { usageReten
     async create(userId: number, input: { name: string; description?: string | null; permissions: string[]; expiresInDays: number }, actor: Actor): Promise<{ key: string; record: ApiKey }> {
       assertNotApiKey(actor);
       const key = PREFIX + random.bytes(20).toString('hex');
-      const now = clock.now();
+      // Expiry in policy time, the record times as stamped (they differ under the control plane's virtual clock).
+      const now = stampOf(clock);
       const record = await store.apiKeys.create({
         userId,
         name: input.name,
@@ -82,7 +90,7 @@ export function createApiKeys(ctx: CoreContext, audit: Audit, opts: { usageReten
         prefix: key.slice(0, 9),
         status: 'active',
         permissions: [...new Set(input.permissions)],
-        expiresAt: now + input.expiresInDays * DAY,
+        expiresAt: clock.now() + input.expiresInDays * DAY,
         createdAt: now,
         updatedAt: now,
       });
@@ -95,7 +103,7 @@ export function createApiKeys(ctx: CoreContext, audit: Audit, opts: { usageReten
 
     async setStatus(id: number, status: 'active' | 'inactive', actor: Actor): Promise<ApiKey> {
       if (status === 'active') assertNotApiKey(actor);
-      const k = await store.apiKeys.setStatus(id, status, clock.now());
+      const k = await store.apiKeys.setStatus(id, status, stampOf(clock));
       if (!k) throw new CoreError('not_found', { entity: 'api_key', id });
       await audit.record(status === 'active' ? 'api_key.enabled' : 'api_key.disabled', k.userId, k.name, { keyId: id });
       return k;
@@ -125,11 +133,13 @@ export function createApiKeys(ctx: CoreContext, audit: Audit, opts: { usageReten
     },
 
     flush,
+    discardQueued,
 
     async stats(id: number, rangeMs: number): Promise<KeyStats> {
       await flush();
       const k = await get(id);
-      const now = clock.now();
+      // Uses are stamped (v1auth: stampOf), so their figures are counted on the same clock.
+      const now = stampOf(clock);
       const since = now - rangeMs;
       const s = await store.apiKeys.stats(id, since);
       const perDay = new Map<string, number>();

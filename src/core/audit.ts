@@ -1,4 +1,5 @@
 import type { CoreContext } from './context.ts';
+import { stampOf } from './ports.ts';
 
 export type AuditEvent =
   | 'login.success'
@@ -23,7 +24,7 @@ export type AuditEvent =
 export function createAudit({ store, clock }: CoreContext) {
   return {
     record(event: AuditEvent, userId: number | null, subject: string | null, detail?: Record<string, unknown>): Promise<void> {
-      return store.records.audit({ at: clock.now(), event, userId, subject, detail: detail ?? null });
+      return store.records.audit({ at: stampOf(clock), event, userId, subject, detail: detail ?? null });
     },
     recent: (limit = 100) => store.records.recentAudit(limit),
   };

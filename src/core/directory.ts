@@ -1,6 +1,7 @@
 import type { Department, Permission, Role } from '../store/store.ts';
 import { clampPage, type CoreContext } from './context.ts';
 import { CoreError } from './errors.ts';
+import { stampOf } from './ports.ts';
 
 export type { Department, Permission, Role };
 export interface ApiGrant {
@@ -46,12 +47,12 @@ export function createDirectory({ store, clock, cache, policy }: CoreContext) {
     userCount: (roleId: number) => store.directory.userCount(roleId),
 
     createRole(input: { name: string; description?: string | null; permissionIds?: number[]; builtin?: boolean }): Promise<Role> {
-      return store.directory.createRole({ name: input.name, description: input.description ?? null, builtin: input.builtin ?? false, permissionIds: unique(input.permissionIds) ?? [] }, clock.now());
+      return store.directory.createRole({ name: input.name, description: input.description ?? null, builtin: input.builtin ?? false, permissionIds: unique(input.permissionIds) ?? [] }, stampOf(clock));
     },
 
     updateRole(id: number, patch: { name?: string; description?: string | null; permissionIds?: number[] }): Promise<Role> {
       const { permissionIds: ids, ...fields } = patch;
-      return store.directory.updateRole(id, fields, unique(ids), clock.now());
+      return store.directory.updateRole(id, fields, unique(ids), stampOf(clock));
     },
 
     /** Built-in roles stay. Holders lose the role (cascade). */
@@ -63,11 +64,11 @@ export function createDirectory({ store, clock, cache, policy }: CoreContext) {
     createPermission: (input: { name: string; category?: string; description?: string | null; method?: string | null; path?: string | null }) =>
       store.directory.createPermission(
         { name: input.name, category: input.category ?? 'general', description: input.description ?? null, method: input.method ?? null, path: input.path ?? null },
-        clock.now(),
+        stampOf(clock),
       ),
 
     createDepartment: (input: { name: string; description?: string | null; parentId?: number }) =>
-      store.directory.createDepartment({ name: input.name, description: input.description ?? null, parentId: input.parentId ?? 0 }, clock.now()),
+      store.directory.createDepartment({ name: input.name, description: input.description ?? null, parentId: input.parentId ?? 0 }, stampOf(clock)),
 
     /** Roles by name, in the order asked; `missing` names no role. */
     async rolesByName(names: string[]): Promise<{ roles: Role[]; missing: string | undefined }> {

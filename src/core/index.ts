@@ -5,7 +5,8 @@ import { defaultPolicy, type CoreContext, type Policy } from './context.ts';
 import { createDirectory } from './directory.ts';
 import { createOutbox } from './outbox.ts';
 import { argon2Hasher, type Hasher } from './passwords.ts';
-import { systemClock, systemRandom, type Clock, type Random } from './ports.ts';
+import { systemClock, systemRandom, wallOf, type Clock, type Random } from './ports.ts';
+import { createLifecycle } from './lifecycle.ts';
 import { createSessions } from './sessions.ts';
 import { createUsers } from './users.ts';
 import { createReadCache } from './read-cache.ts';
@@ -29,7 +30,8 @@ export function createCore(opts: CoreOptions) {
     random: opts.random ?? systemRandom,
     hasher: opts.hasher ?? argon2Hasher,
     policy,
-    cache: createReadCache(opts.store.feed, clock),
+    // The feed's cross-process interval is real time, whatever a virtual clock does.
+    cache: createReadCache(opts.store.feed, { now: () => wallOf(clock) }),
   };
   const audit = createAudit(ctx);
   const outbox = createOutbox(ctx);
@@ -38,9 +40,13 @@ export function createCore(opts: CoreOptions) {
   const apiKeys = createApiKeys(ctx, audit, { usageRetentionMs: policy.usageRetentionMs, flushEvery: 500 });
   const auth = createAuth(ctx, audit);
   const users = createUsers(ctx, { audit, directory, outbox, auth });
+  /** In-process state a reset of the store clears (dialects register theirs: JWT memos, rate-limit windows). */
+  const lifecycle = createLifecycle();
+  lifecycle.register('read cache', () => ctx.cache.clear());
+  lifecycle.register('api-key usage queue', { settle: () => apiKeys.discardQueued(), clear: () => void apiKeys.discardQueued() });
   /** True when the store answers (health checks). */
   const storeReachable = (): Promise<boolean> => ctx.store.ping();
-  return { clock: ctx.clock, random: ctx.random, hasher: ctx.hasher, storeReachable, audit, outbox, directory, sessions, users, auth, apiKeys };
+  return { clock: ctx.clock, random: ctx.random, hasher: ctx.hasher, policy, lifecycle, storeReachable, audit, outbox, directory, sessions, users, auth, apiKeys };
 }
 export type Core = ReturnType<typeof createCore>;
 
@@ -50,3 +56,4 @@ export type { User } from './users-view.ts';
 export type { Role, Permission, Department, ApiGrant } from './directory.ts';
 export { grantMatches } from './directory.ts';
 export type { ApiKey, ApiKeyStatus, KeyStats } from './api-keys.ts';
+export type { Lifecycle, StatePart } from './lifecycle.ts';

@@ -1,4 +1,5 @@
 import type { CoreContext } from './context.ts';
+import { horizonOf, stampOf } from './ports.ts';
 import type { Audit } from './audit.ts';
 import { CoreError } from './errors.ts';
 import { toUser, type User } from './users-view.ts';
@@ -38,10 +39,10 @@ export function createSessions(ctx: CoreContext, audit: Audit) {
   return {
     /** `ids`: a dialect whose tokens carry no session claim names the session by a claim they have (flask: the jti). */
     async start(userId: number, audience: string, ttlMs: number, ids: Partial<SessionTokens> = {}): Promise<SessionTokens> {
-      const now = clock.now();
       const sessionId = ids.sessionId ?? newId();
       const refreshJti = ids.refreshJti ?? newId();
-      await store.sessions.start({ id: sessionId, userId, audience, currentJti: refreshJti, createdAt: now, expiresAt: now + ttlMs });
+      // Expiry in policy time, the record time as stamped (they differ under the control plane's virtual clock).
+      await store.sessions.start({ id: sessionId, userId, audience, currentJti: refreshJti, createdAt: stampOf(clock), expiresAt: clock.now() + ttlMs });
       return { sessionId, refreshJti };
     },
 
@@ -77,7 +78,7 @@ export function createSessions(ctx: CoreContext, audit: Audit) {
 
     /** Logout: the token's session ends. */
     async revokeSession(sessionId: string, reason: string): Promise<void> {
-      const userId = await store.sessions.revoke(sessionId, clock.now(), reason);
+      const userId = await store.sessions.revoke(sessionId, stampOf(clock), reason);
       if (userId !== undefined) await audit.record('session.revoked', userId, null, { reason });
     },
 
@@ -85,12 +86,12 @@ export function createSessions(ctx: CoreContext, audit: Audit) {
     extend: (sessionId: string, until: number) => store.sessions.extend(sessionId, until),
 
     /** Drops what can no longer matter: expired sessions (with their spent tokens) and denied jtis past their expiry. */
-    prune: () => store.sessions.prune(clock.now()),
+    prune: () => store.sessions.prune(horizonOf(clock)),
 
     denyJti: (jti: string, expiresAt: number) => store.sessions.deny(jti, expiresAt),
 
     /** Every token of the user dies, but those of `exceptSession`. */
-    revokeUser: (userId: number, reason: string, exceptSession?: string) => store.users.revokeAll(userId, clock.now(), reason, exceptSession),
+    revokeUser: (userId: number, reason: string, exceptSession?: string) => store.users.revokeAll(userId, stampOf(clock), reason, exceptSession),
   };
 }
 export type Sessions = ReturnType<typeof createSessions>;

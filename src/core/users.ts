@@ -7,6 +7,7 @@ import { CoreError } from './errors.ts';
 import { assertMayTouchSuperuser, assertNotApiKey, isSuperActor, SYSTEM, type Actor } from './actor.ts';
 import type { Auth } from './auth.ts';
 import { checkPasswordShape } from './passwords.ts';
+import { stampOf } from './ports.ts';
 import { toUser, type User, type UserRow } from './users-view.ts';
 
 export type UserStatus = UserRow['status'];
@@ -113,7 +114,7 @@ export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: D
         position: input.position ?? null,
       },
       [...new Set(input.roleIds ?? [])],
-      clock.now(),
+      stampOf(clock),
       opts,
     );
     await audit.record('user.created', created.id, created.username);
@@ -156,7 +157,7 @@ export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: D
     async update(id: number, patch: UserPatch, actor: Actor): Promise<User> {
       const { roleIds, ...fields } = patch;
       if (roleIds) await assertMayGrant(actor, roleIds, ((await directory.rolesOf([id])).get(id) ?? []).map((r) => r.id));
-      const { after } = await store.users.update(id, fields, roleIds && [...new Set(roleIds)], clock.now(), (before) =>
+      const { after } = await store.users.update(id, fields, roleIds && [...new Set(roleIds)], stampOf(clock), (before) =>
         assertMayTouchSuperuser(actor, before.isSuperuser, patch.isSuperuser === true),
       );
       await audit.record('user.updated', id, after.username, { fields: Object.keys(patch) });
@@ -178,7 +179,7 @@ export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: D
       const r = await row(id);
       await auth.verifyCurrentPassword(id, current);
       checkPasswordShape(next);
-      await store.users.setPassword(id, await hasher.hash(next), clock.now(), 'password', keepSession);
+      await store.users.setPassword(id, await hasher.hash(next), stampOf(clock), 'password', keepSession);
       await audit.record('password.changed', id, r.username);
     },
 
@@ -191,8 +192,7 @@ export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: D
       const r = await row(id);
       assertMayTouchSuperuser(actor, r.isSuperuser);
       const password = randomPassword(12);
-      const now = clock.now();
-      await store.users.setTemporaryPassword(id, await hasher.hash(password), now + opts.ttlMs, now);
+      await store.users.setTemporaryPassword(id, await hasher.hash(password), clock.now() + opts.ttlMs, stampOf(clock));
       if (opts.mail && r.email) {
         await outbox.send(r.email, 'Your temporary password', `Hello ${r.username}, your temporary password is: ${password}`, 'temporary_password');
       }
@@ -210,7 +210,7 @@ export function createUsers(ctx: CoreContext, deps: { audit: Audit; directory: D
       if (opts.refuseSuperuser && r.isSuperuser) throw new CoreError('forbidden', { reason: 'superuser' });
       assertMayTouchSuperuser(actor, r.isSuperuser);
       const password = randomPassword(opts.length ?? 12);
-      await store.users.setPassword(id, await hasher.hash(password), clock.now(), 'password_reset');
+      await store.users.setPassword(id, await hasher.hash(password), stampOf(clock), 'password_reset');
       if ((opts.mail ?? true) && r.email) {
         await outbox.send(r.email, 'Your password has been reset', `Hello ${r.username}, your new password is: ${password}`, 'password_reset');
       }

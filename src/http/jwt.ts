@@ -56,10 +56,11 @@ const MEMO_LIMIT = 10_000;
 /**
  * verifyHs256 for one key, remembering tokens that verified: their header, payload and signature cannot
  * change, so a repeat costs a map lookup. Expiry is still checked on every call. Failures are not kept.
+ * `clear()` forgets them (a reset of the store, through the core's lifecycle).
  */
 export function createHs256Verifier(key: Uint8Array) {
   const memo = new Map<string, { header: Record<string, unknown>; payload: Record<string, unknown> }>();
-  return (token: string, nowMs: number): JwtResult => {
+  const verify = (token: string, nowMs: number): JwtResult => {
     const hit = memo.get(token);
     if (hit) {
       const { exp, nbf } = hit.payload as { exp?: number; nbf?: number };
@@ -74,6 +75,7 @@ export function createHs256Verifier(key: Uint8Array) {
     }
     return r;
   };
+  return Object.assign(verify, { clear: () => memo.clear() });
 }
 
 const HS256_HEADER = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');

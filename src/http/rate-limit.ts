@@ -1,6 +1,6 @@
 import type { Clock } from '../core/ports.ts';
 
-/** Fixed-window counter per key (as slowapi's default strategy). Memory is pruned as windows end. */
+/** Fixed-window counter per key (as slowapi's default strategy), in policy time. Memory is pruned as windows end. */
 export function createRateLimiter(opts: { limit: number; windowMs: number; clock: Clock }) {
   const windows = new Map<string, { start: number; hits: number }>();
   let lastPrune = opts.clock.now();
@@ -19,6 +19,10 @@ export function createRateLimiter(opts: { limit: number; windowMs: number; clock
       }
       w.hits += 1;
       return w.hits <= opts.limit;
+    },
+    /** Forgets every window (a reset of the store, through the core's lifecycle). */
+    clear(): void {
+      windows.clear();
     },
   };
 }

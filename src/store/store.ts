@@ -1,7 +1,7 @@
-// The Store port: what the identity core asks of persistence, and nothing else. Interfaces only; the adapters
-// (sqlite/, postgres/) own their schema, migrations, prepared statements and change feed. Every multi-step write is
-// one method, atomic in itself: the core keeps the policy (thresholds, windows, who may do what, passed in as plain
-// values or callbacks), the adapter keeps the atomicity. Times are epoch milliseconds.
+// The Store port: what the identity core asks of persistence (and, in `admin`, the control plane). Interfaces only,
+// and one error class; the adapters (sqlite/, postgres/) own their schema, migrations, prepared statements and change
+// feed. Every multi-step write is one method, atomic in itself: the core keeps the policy (thresholds, windows, who
+// may do what, passed in as plain values or callbacks), the adapter keeps the atomicity. Times are epoch milliseconds.
 
 export type UserStatus = 'active' | 'inactive' | 'locked';
 
@@ -319,6 +319,31 @@ export interface SeedSet {
   users: (NewUserRow & { roles: string[]; department: string | null })[];
 }
 
+/** Bytes a store cannot restore: not one of its snapshots, or one of another schema version (admin: 400). */
+export class InvalidSnapshotError extends Error {
+  override readonly name = 'InvalidSnapshotError';
+}
+
+/**
+ * What the control plane (src/admin/) asks of a store beyond the core's needs. Every table means every table of the
+ * store's schema but the migration record and, on PostgreSQL, the shared secrets and the change-feed version row.
+ */
+export interface StoreAdmin {
+  /**
+   * Atomic: every table emptied (id counters restarted), then the set loaded as `seed` loads it (with the
+   * `initialised` fact); publishes `all`. A set that does not hold throws and changes nothing.
+   */
+  reset(set: SeedSet, now: number): Promise<void>;
+  /** Every table's rows and the id counters, read in one consistent view (SQLite: a database file). */
+  snapshot(): Promise<Buffer>;
+  /** Atomic: every table's rows and the id counters replaced by a snapshot's; publishes `all`. InvalidSnapshotError. */
+  restore(bytes: Uint8Array): Promise<void>;
+  /** The outbox emptied (ids keep rising). */
+  clearOutbox(): Promise<void>;
+  /** Every stored session of the user (revoked and expired ones until pruned), oldest first. */
+  sessionsOf(userId: number): Promise<Session[]>;
+}
+
 export interface Store {
   /** 'sqlite' or 'postgres': for messages and figures only; the core never branches on it. */
   readonly kind: string;
@@ -338,5 +363,7 @@ export interface Store {
   seed(set: SeedSet, now: number): Promise<boolean>;
   /** True when the store answers a trivial query. */
   ping(): Promise<boolean>;
+  /** Reset, snapshots, outbox and sessions for the control plane; never used by the core. */
+  admin: StoreAdmin;
   close(): Promise<void>;
 }

@@ -34,7 +34,7 @@ const json = (url: string, init: { method?: string; headers?: Record<string, str
 describe('all four dialects on one core (the entry point, real ports)', () => {
   it('a user created through v1auth logs in everywhere; disabled through fastapi, every dialect refuses it; an openapi token survives a restart', async () => {
     let { child, urls } = await start();
-    expect(Object.keys(urls)).toEqual(['fastapi', 'flask', 'v1auth', 'openapi']);
+    expect(Object.keys(urls)).toEqual(['fastapi', 'flask', 'v1auth', 'openapi', 'admin']); // the control plane's line too
     const user = { username: 'everywhere', password: 'Every1where!' };
 
     const admin = (await json(`${urls.v1auth}/api/v1/auth/login`, { body: { username: 'admin', password: 'password123' } })).body.data.token;

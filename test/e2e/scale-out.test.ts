@@ -67,7 +67,7 @@ describe.skipIf(!url)('three gateway processes on one PostgreSQL schema (the ent
   }, 60_000);
 
   it('started together: one migration, one seed, every process ready and on its own ports', async () => {
-    expect(new Set(all.flatMap((p) => Object.values(p.urls))).size).toBe(12);
+    expect(new Set(all.flatMap((p) => Object.values(p.urls))).size).toBe(15); // 3 processes × (4 dialects + the admin plane)
     const users = await query<{ n: string }>(url!, `select count(*) as n from "${schema}".users`);
     expect(Number(users[0]!.n)).toBe(7); // the fixtures once, not three times (nor a start-up failing on a conflict)
     const journal = JSON.parse(readFileSync('src/store/postgres/migrations/meta/_journal.json', 'utf8')) as { entries: unknown[] };

@@ -171,7 +171,7 @@ describe('npm start entry point', () => {
       if (m) urls[m[1]!] = m[2]!;
       if (line.startsWith('ready in')) break;
     }
-    expect(Object.keys(urls)).toEqual(['fastapi', 'flask', 'v1auth', 'openapi']);
+    expect(Object.keys(urls)).toEqual(['fastapi', 'flask', 'v1auth', 'openapi', 'admin']); // the control plane's line too
     expect(Object.values(urls).every((u) => /^http:\/\/127\.0\.0\.1:\d+$/.test(u))).toBe(true);
     const health = await fetch(`${urls.fastapi}/api/v1/base/health`);
     expect((await health.json()).database).toBe('connected');

@@ -1,5 +1,6 @@
 import type * as v from 'valibot';
 import { CoreError, type User } from '../../../src/core/index.ts';
+import { stampOf } from '../../../src/core/ports.ts';
 import type { AppConfig } from '../../../src/config.ts';
 import type { RateLimiter } from '../../../src/http/rate-limit.ts';
 import { clientIp } from '../../../src/http/client-ip.ts';
@@ -79,7 +80,7 @@ export function baseEndpoints(deps: PipelineDeps, config: AppConfig, limits: Bas
       const up = await core.storeReachable();
       return json(200, {
         status: up ? 'healthy' : 'degraded',
-        timestamp: pythonIsoUtc(core.clock.now()),
+        timestamp: pythonIsoUtc(stampOf(core.clock)),
         version: config.fastapi.version,
         environment: config.fastapi.environment,
         service: config.fastapi.projectName,

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { asUser, isCoreError, type Core, type User } from '../../../src/core/index.ts';
+import { stampOf } from '../../../src/core/ports.ts';
 import { clientIp } from '../../../src/http/client-ip.ts';
 import { mediaType, readJsonBody } from '../../../src/http/body.ts';
 import { reqHeader } from '../../../src/http/headers.ts';
@@ -26,7 +27,7 @@ async function bind<K extends string>(c: Context, fields: readonly K[]): Promise
 }
 
 export function authRoutes(core: Core, tokens: Tokens) {
-  const now = () => core.clock.now();
+  const now = () => stampOf(core.clock);
   const lang = (c: Context) => languageOf(reqHeader(c, 'accept-language'));
 
   /** result {access_token, expire, refresh_token}; the refresh token carries the jti its session expects next. */

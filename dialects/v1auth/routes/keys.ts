@@ -1,5 +1,6 @@
 import type * as v from 'valibot';
 import type { ApiKey } from '../../../src/core/index.ts';
+import { stampOf } from '../../../src/core/ports.ts';
 import { fail, id, iso, listed, ok, type Reply } from '../envelope.ts';
 import { FORBIDDEN, KEY_FORBIDDEN } from '../errors.ts';
 import { actorOf, type Deps, type Endpoint, type Principal } from '../route.ts';
@@ -55,7 +56,7 @@ export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
       const key = await ownKey(principal, params.id);
       if (isReply(key)) return key;
       await core.apiKeys.setStatus(key.id, 'inactive', actorOf(principal));
-      return ok('API密钥已禁用', { id: id(key.id), status: 'inactive', disabled_at: iso(core.clock.now()) });
+      return ok('API密钥已禁用', { id: id(key.id), status: 'inactive', disabled_at: iso(stampOf(core.clock)) });
     },
   };
 
@@ -67,7 +68,7 @@ export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
       const key = await ownKey(principal, params.id);
       if (isReply(key)) return key;
       await core.apiKeys.setStatus(key.id, 'active', actorOf(principal));
-      return ok('API密钥已启用', { id: id(key.id), status: 'active', enabled_at: iso(core.clock.now()) });
+      return ok('API密钥已启用', { id: id(key.id), status: 'active', enabled_at: iso(stampOf(core.clock)) });
     },
   };
 

@@ -3,6 +3,7 @@
 // change feed across processes (LISTEN/NOTIFY, with a polled version row as the fallback).
 import { sql } from 'drizzle-orm';
 import type { Store } from '../store.ts';
+import { createPostgresAdmin } from './admin.ts';
 import { createApiKeyStore } from './api-keys.ts';
 import { createAuthStore } from './auth.ts';
 import { createWrite, type Ctx } from './conn.ts';
@@ -52,6 +53,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     isEmpty: () => isEmpty(ctx),
     seed: (set, now) => seed(ctx, set, now),
     loadOrCreateSecret: createSecrets(db, conn.schema),
+    admin: createPostgresAdmin(ctx, conn.schema),
     async ping() {
       try {
         await db.execute(sql`select 1`);

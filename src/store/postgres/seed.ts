@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { SeedSet } from '../store.ts';
-import type { Ctx } from './conn.ts';
+import type { Ctx, Tx } from './conn.ts';
 import { recordFact } from './facts.ts';
 import { departments, permissions, rolePermissions, roles, userRoles, users } from './schema.ts';
 
@@ -18,61 +18,66 @@ export async function seed({ write }: Ctx, set: SeedSet, now: number): Promise<b
   return write(async (tx, tags) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('dialectgate.seed:' || current_schema()))`);
     if ((await tx.execute<{ taken: boolean }>(sql`select exists (select 1 from ${users}) as taken`)).rows[0]?.taken) return false;
-    const ids = <T extends { id: number; name: string }>(rows: T[]) => new Map(rows.map((r) => [r.name, r.id]));
-    const deptIds = ids(
-      set.departments.length
-        ? await tx.insert(departments).values(set.departments.map((d) => ({ name: d.name, description: d.description, createdAt: now, updatedAt: now }))).returning({ id: departments.id, name: departments.name })
-        : [],
-    );
-    const permIds = ids(
-      set.permissions.length
-        ? await tx
-            .insert(permissions)
-            .values(set.permissions.map((p) => ({ name: p.name, category: p.category, description: p.description, method: p.method, path: p.path, createdAt: now })))
-            .returning({ id: permissions.id, name: permissions.name })
-        : [],
-    );
-    const roleIds = ids(
-      set.roles.length
-        ? await tx.insert(roles).values(set.roles.map((r) => ({ name: r.name, description: r.description, builtin: r.builtin, createdAt: now, updatedAt: now }))).returning({ id: roles.id, name: roles.name })
-        : [],
-    );
-    const grants = set.roles.flatMap((r) =>
-      [...new Set(r.permissions)].map((name) => {
-        const permissionId = permIds.get(name);
-        if (permissionId === undefined) throw new Error(`seed: role ${r.name}: unknown permission ${name}`);
-        return { roleId: roleIds.get(r.name)!, permissionId };
-      }),
-    );
-    if (grants.length) await tx.insert(rolePermissions).values(grants);
-    for (const u of set.users) {
-      const held = [...new Set(u.roles)].map((name) => {
-        const id = roleIds.get(name);
-        if (id === undefined) throw new Error(`seed: user ${u.username}: unknown role ${name}`);
-        return id;
-      });
-      const [row] = await tx
-        .insert(users)
-        .values({
-          uuid: u.uuid,
-          username: u.username,
-          email: u.email,
-          passwordHash: u.passwordHash,
-          status: u.status,
-          isSuperuser: u.isSuperuser,
-          deptId: u.department === null ? null : (deptIds.get(u.department) ?? null),
-          alias: u.alias,
-          phone: u.phone,
-          realName: u.realName,
-          position: u.position,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning({ id: users.id });
-      if (held.length) await tx.insert(userRoles).values(held.map((roleId) => ({ userId: row!.id, roleId, addedAt: now })));
-    }
-    await recordFact(tx, 'initialised', now);
+    await loadSet(tx, set, now);
     tags.add('all');
     return true;
   });
+}
+
+/** The set and the `initialised` fact, inside the caller's transaction (seed, and the control plane's reset). */
+export async function loadSet(tx: Tx, set: SeedSet, now: number): Promise<void> {
+  const ids = <T extends { id: number; name: string }>(rows: T[]) => new Map(rows.map((r) => [r.name, r.id]));
+  const deptIds = ids(
+    set.departments.length
+      ? await tx.insert(departments).values(set.departments.map((d) => ({ name: d.name, description: d.description, createdAt: now, updatedAt: now }))).returning({ id: departments.id, name: departments.name })
+      : [],
+  );
+  const permIds = ids(
+    set.permissions.length
+      ? await tx
+          .insert(permissions)
+          .values(set.permissions.map((p) => ({ name: p.name, category: p.category, description: p.description, method: p.method, path: p.path, createdAt: now })))
+          .returning({ id: permissions.id, name: permissions.name })
+      : [],
+  );
+  const roleIds = ids(
+    set.roles.length
+      ? await tx.insert(roles).values(set.roles.map((r) => ({ name: r.name, description: r.description, builtin: r.builtin, createdAt: now, updatedAt: now }))).returning({ id: roles.id, name: roles.name })
+      : [],
+  );
+  const grants = set.roles.flatMap((r) =>
+    [...new Set(r.permissions)].map((name) => {
+      const permissionId = permIds.get(name);
+      if (permissionId === undefined) throw new Error(`seed: role ${r.name}: unknown permission ${name}`);
+      return { roleId: roleIds.get(r.name)!, permissionId };
+    }),
+  );
+  if (grants.length) await tx.insert(rolePermissions).values(grants);
+  for (const u of set.users) {
+    const held = [...new Set(u.roles)].map((name) => {
+      const id = roleIds.get(name);
+      if (id === undefined) throw new Error(`seed: user ${u.username}: unknown role ${name}`);
+      return id;
+    });
+    const [row] = await tx
+      .insert(users)
+      .values({
+        uuid: u.uuid,
+        username: u.username,
+        email: u.email,
+        passwordHash: u.passwordHash,
+        status: u.status,
+        isSuperuser: u.isSuperuser,
+        deptId: u.department === null ? null : (deptIds.get(u.department) ?? null),
+        alias: u.alias,
+        phone: u.phone,
+        realName: u.realName,
+        position: u.position,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning({ id: users.id });
+    if (held.length) await tx.insert(userRoles).values(held.map((roleId) => ({ userId: row!.id, roleId, addedAt: now })));
+  }
+  await recordFact(tx, 'initialised', now);
 }

@@ -1,6 +1,7 @@
 // The SQLite adapter of the Store port (src/store/store.ts): one better-sqlite3 connection per process and file.
 // Methods return promises but run synchronously inside; every multi-step write is one immediate transaction.
 import type { Store } from '../store.ts';
+import { createSqliteAdmin } from './admin.ts';
 import { createApiKeyStore } from './api-keys.ts';
 import { createAuthStore } from './auth.ts';
 import { createWrite, type Ctx } from './conn.ts';
@@ -50,6 +51,7 @@ export function openSqliteStore(file: string | Buffer, opts: SqliteStoreOptions 
         return false;
       }
     },
+    admin: createSqliteAdmin(sqlite, ctx),
     async close() {
       if (sqlite.open) sqlite.close();
     },

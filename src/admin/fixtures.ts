@@ -1,0 +1,81 @@
+// Fixture sets for a reset: a name (`<data-dir>/fixtures/<name>.json`, then the package's), the configured
+// `--fixtures` (a name or a file), or an object in the format of fixtures/dev.json. Checked before anything changes;
+// the passwords hashed once per distinct set (a reset of the same set costs no argon2).
+import type { Core } from '../core/index.ts';
+import { checkFixtures, FIXTURE_NAME, FixtureError, FixtureNotFoundError, readFixtures, resolveFixtures, type FixtureSet } from '../db/seed.ts';
+import type { SeedSet } from '../store/store.ts';
+import { AdminError } from './http.ts';
+
+export interface ResolvedFixtures {
+  /** What the answer calls it: the name, the configured file, or null for an object. */
+  label: string | null;
+  set: FixtureSet;
+}
+
+/** `spec`: a name from a request (no paths), or an object; `configured`: the gateway's --fixtures, used when absent. */
+export function resolveRequestFixtures(spec: unknown, configured: string, dataDir: string): ResolvedFixtures {
+  if (spec === undefined) return fromSpec(configured, dataDir);
+  if (typeof spec === 'string') {
+    if (!FIXTURE_NAME.test(spec)) throw new AdminError(400, 'invalid_request', 'fixtures must be a fixture set name (letters, digits, _ and -) or an object like fixtures/dev.json');
+    return fromSpec(spec, dataDir);
+  }
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new AdminError(400, 'invalid_request', 'fixtures must be a fixture set name or an object like fixtures/dev.json');
+  }
+  const checked = checkFixtures(spec);
+  if (!checked.ok) throw new AdminError(400, 'invalid_fixture', `the fixture set does not hold: ${checked.problems.join('; ')}`);
+  return { label: null, set: checked.set };
+}
+
+function fromSpec(spec: string, dataDir: string): ResolvedFixtures {
+  try {
+    return { label: spec, set: readFixtures(resolveFixtures(spec, dataDir)) };
+  } catch (e) {
+    if (e instanceof FixtureNotFoundError) throw new AdminError(404, 'not_found', e.message);
+    if (e instanceof FixtureError) throw new AdminError(400, 'invalid_fixture', `${spec}: ${e.problems.join('; ')}`);
+    throw e;
+  }
+}
+
+/** Hashes a set's passwords with the core's hasher (UUIDs from its randomness), remembering the last few sets. */
+export function createSeedPreparer(core: Core) {
+  const prepared = new Map<string, Promise<SeedSet>>();
+  return (set: FixtureSet): Promise<SeedSet> => {
+    const key = JSON.stringify(set);
+    let p = prepared.get(key);
+    if (!p) {
+      p = toSeedSet(core, set);
+      p.catch(() => prepared.delete(key));
+      if (prepared.size >= 8) prepared.delete(prepared.keys().next().value!);
+      prepared.set(key, p);
+    }
+    return p;
+  };
+}
+
+/** As db/seed.ts `seed` builds its set. */
+async function toSeedSet(core: Core, set: FixtureSet): Promise<SeedSet> {
+  const users = await Promise.all(
+    set.users.map(async (u) => ({
+      uuid: core.random.uuid(),
+      username: u.username,
+      email: u.email,
+      passwordHash: await core.hasher.hash(u.password),
+      status: u.status ?? 'active',
+      isSuperuser: u.isSuperuser ?? false,
+      deptId: null,
+      alias: u.alias ?? null,
+      phone: u.phone ?? null,
+      realName: u.realName ?? null,
+      position: u.position ?? null,
+      roles: u.roles ?? [],
+      department: u.department ?? null,
+    })),
+  );
+  return {
+    departments: set.departments.map((d) => ({ name: d.name, description: d.description ?? null })),
+    permissions: set.permissions.map((p) => ({ name: p.name, category: p.category ?? 'general', description: p.description ?? null, method: p.method ?? null, path: p.path ?? null })),
+    roles: set.roles.map((r) => ({ name: r.name, description: r.description ?? null, builtin: r.builtin ?? false, permissions: r.permissions })),
+    users,
+  };
+}
