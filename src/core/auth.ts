@@ -67,8 +67,20 @@ export function createAuth(ctx: CoreContext, audit: Audit) {
     return verdict.value;
   }
 
+  /**
+   * What a known user's attempt costs beyond its verify (the store's attempt: a transaction with a row lock and a
+   * write, several round trips on PostgreSQL), as a moving average; an unknown user waits as long after its dummy
+   * verify, so the store's work does not tell users apart either.
+   */
+  let storeCostMs = 0;
+  const observeStoreCost = (ms: number) => {
+    storeCostMs = storeCostMs === 0 ? ms : storeCostMs * 0.9 + ms * 0.1;
+  };
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
   async function unknownUser(username: string, password: string, ip: string | undefined): Promise<never> {
     await verifyOnce(undefined, password);
+    if (storeCostMs >= 1) await pause(storeCostMs);
     await audit.record('login.failure', null, username, { reason: 'unknown_user', ip });
     throw new CoreError('invalid_credentials', { reason: 'unknown_user' });
   }
@@ -81,10 +93,17 @@ export function createAuth(ctx: CoreContext, audit: Audit) {
     async authenticate(username: string, password: string, meta: { ip?: string } = {}): Promise<User> {
       const found = await store.users.byUsername(username);
       if (!found) return unknownUser(username, password, meta.ip);
+      const started = performance.now();
+      let verifyMs = 0;
       const verdict = await store.auth.attempt(found.id, clock.now(), async (a): Promise<Verdict> => {
+        const verifyStarted = performance.now();
         const locked = await lockedVerdict(a, password);
-        if (locked) return { ok: false, error: locked, audit: ['login.locked', a.user.username, { ip: meta.ip }] };
+        if (locked) {
+          verifyMs = performance.now() - verifyStarted;
+          return { ok: false, error: locked, audit: ['login.locked', a.user.username, { ip: meta.ip }] };
+        }
         const { ok, temporary } = await verifyOnce(a.user, password);
+        verifyMs = performance.now() - verifyStarted;
         if (!ok && !temporary) {
           await a.fail(failurePolicy);
           return { ok: false, error: new CoreError('invalid_credentials', { reason: 'bad_password' }), audit: ['login.failure', a.user.username, { reason: 'bad_password', ip: meta.ip }] };
@@ -98,6 +117,7 @@ export function createAuth(ctx: CoreContext, audit: Audit) {
       });
       // Deleted between the lookup and the attempt: as unknown.
       if (verdict === undefined) return unknownUser(username, password, meta.ip);
+      observeStoreCost(performance.now() - started - verifyMs);
       await audit.record(verdict.audit[0], found.id, verdict.audit[1], verdict.audit[2]);
       if (!verdict.ok) throw verdict.error;
       return toUser((await store.users.byId(found.id))!);
