@@ -6,7 +6,7 @@
 //   git worktree add /tmp/dg-before 0c659e9          # the tree before the Store port
 //   ln -s /work/main/node_modules /tmp/dg-before/node_modules
 //   npx tsx test/bench/before-after.ts /tmp/dg-before [after-tree]   # after: this repository unless given
-//   git worktree remove --force /tmp/dg-before      # the symlink is untracked, hence --force
+//   rm /tmp/dg-before/node_modules && git worktree remove /tmp/dg-before
 //
 // (A `git worktree add /tmp/dg-after HEAD` as the second argument keeps work in progress in this tree out of the
 // figures.) BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS as in npm run bench; BENCH_ONLY selects reads by name.
