@@ -2,7 +2,7 @@
 // `--fixtures` (a name or a file), or an object in the format of fixtures/dev.json. Checked before anything changes;
 // the passwords hashed once per distinct set (a reset of the same set costs no argon2).
 import type { Core } from '../core/index.ts';
-import { checkFixtures, FIXTURE_NAME, FixtureError, FixtureNotFoundError, readFixtures, resolveFixtures, type FixtureSet } from '../db/seed.ts';
+import { checkFixtures, FIXTURE_NAME, FixtureError, FixtureNotFoundError, readFixtures, resolveFixtures, toSeedSet, type FixtureSet } from '../db/seed.ts';
 import type { SeedSet } from '../store/store.ts';
 import { AdminError } from './http.ts';
 
@@ -53,29 +53,3 @@ export function createSeedPreparer(core: Core) {
   };
 }
 
-/** As db/seed.ts `seed` builds its set. */
-async function toSeedSet(core: Core, set: FixtureSet): Promise<SeedSet> {
-  const users = await Promise.all(
-    set.users.map(async (u) => ({
-      uuid: core.random.uuid(),
-      username: u.username,
-      email: u.email,
-      passwordHash: await core.hasher.hash(u.password),
-      status: u.status ?? 'active',
-      isSuperuser: u.isSuperuser ?? false,
-      deptId: null,
-      alias: u.alias ?? null,
-      phone: u.phone ?? null,
-      realName: u.realName ?? null,
-      position: u.position ?? null,
-      roles: u.roles ?? [],
-      department: u.department ?? null,
-    })),
-  );
-  return {
-    departments: set.departments.map((d) => ({ name: d.name, description: d.description ?? null })),
-    permissions: set.permissions.map((p) => ({ name: p.name, category: p.category ?? 'general', description: p.description ?? null, method: p.method ?? null, path: p.path ?? null })),
-    roles: set.roles.map((r) => ({ name: r.name, description: r.description ?? null, builtin: r.builtin ?? false, permissions: r.permissions })),
-    users,
-  };
-}

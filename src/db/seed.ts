@@ -5,7 +5,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../config.ts';
 import type { Core } from '../core/index.ts';
 import { packageFixturesDir } from '../package.ts';
-import type { Store } from '../store/store.ts';
+import type { SeedSet, Store } from '../store/store.ts';
 
 export interface FixtureSet {
   departments: { name: string; description?: string }[];
@@ -250,9 +250,8 @@ export function checkFixtures(value: unknown): { ok: true; set: FixtureSet } | {
   };
 }
 
-/** Loads a fixture set into an empty store in one transaction; passwords are hashed by the core's hasher. */
-/** True when this call loaded the set (false: another process seeded the store first). */
-export async function seed(store: Store, core: Core, set: FixtureSet): Promise<boolean> {
+/** A fixture set as the store loads it: passwords hashed by the core's hasher, UUIDs from its randomness. */
+export async function toSeedSet(core: Core, set: FixtureSet): Promise<SeedSet> {
   const users = await Promise.all(
     set.users.map(async (u) => ({
       uuid: core.random.uuid(),
@@ -270,13 +269,15 @@ export async function seed(store: Store, core: Core, set: FixtureSet): Promise<b
       department: u.department ?? null,
     })),
   );
-  return store.seed(
-    {
-      departments: set.departments.map((d) => ({ name: d.name, description: d.description ?? null })),
-      permissions: set.permissions.map((p) => ({ name: p.name, category: p.category ?? 'general', description: p.description ?? null, method: p.method ?? null, path: p.path ?? null })),
-      roles: set.roles.map((r) => ({ name: r.name, description: r.description ?? null, builtin: r.builtin ?? false, permissions: r.permissions })),
-      users,
-    },
-    core.clock.now(),
-  );
+  return {
+    departments: set.departments.map((d) => ({ name: d.name, description: d.description ?? null })),
+    permissions: set.permissions.map((p) => ({ name: p.name, category: p.category ?? 'general', description: p.description ?? null, method: p.method ?? null, path: p.path ?? null })),
+    roles: set.roles.map((r) => ({ name: r.name, description: r.description ?? null, builtin: r.builtin ?? false, permissions: r.permissions })),
+    users,
+  };
+}
+
+/** Loads a fixture set into an empty store in one transaction. True when this call loaded it (false: another process seeded first). */
+export async function seed(store: Store, core: Core, set: FixtureSet): Promise<boolean> {
+  return store.seed(await toSeedSet(core, set), core.clock.now());
 }

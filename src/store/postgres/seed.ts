@@ -61,23 +61,12 @@ export async function loadSet(tx: Tx, set: SeedSet, now: number): Promise<void> 
     });
     const [row] = await tx
       .insert(users)
-      .values({
-        uuid: u.uuid,
-        username: u.username,
-        email: u.email,
-        passwordHash: u.passwordHash,
-        status: u.status,
-        isSuperuser: u.isSuperuser,
-        deptId: u.department === null ? null : (deptIds.get(u.department) ?? null),
-        alias: u.alias,
-        phone: u.phone,
-        realName: u.realName,
-        position: u.position,
-        createdAt: now,
-        updatedAt: now,
-      })
+      .values({ ...userRow(u), deptId: u.department === null ? null : (deptIds.get(u.department) ?? null), createdAt: now, updatedAt: now })
       .returning({ id: users.id });
     if (held.length) await tx.insert(userRoles).values(held.map((roleId) => ({ userId: row!.id, roleId, addedAt: now })));
   }
   await recordFact(tx, 'initialised', now);
 }
+
+/** A seed user's own columns (its role and department names are resolved by the caller). */
+const userRow = ({ roles: _roles, department: _department, ...row }: SeedSet['users'][number]) => row;

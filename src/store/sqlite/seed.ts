@@ -54,24 +54,13 @@ export function loadSet(tx: Conn, set: SeedSet, now: number): void {
     });
     const row = tx
       .insert(users)
-      .values({
-        uuid: u.uuid,
-        username: u.username,
-        email: u.email,
-        passwordHash: u.passwordHash,
-        status: u.status,
-        isSuperuser: u.isSuperuser,
-        deptId: u.department === null ? null : (deptIds.get(u.department) ?? null),
-        alias: u.alias,
-        phone: u.phone,
-        realName: u.realName,
-        position: u.position,
-        createdAt: now,
-        updatedAt: now,
-      })
+      .values({ ...userRow(u), deptId: u.department === null ? null : (deptIds.get(u.department) ?? null), createdAt: now, updatedAt: now })
       .returning({ id: users.id })
       .get();
     replaceUserRoles(tx, row.id, ids, now);
   }
   recordFact(tx, 'initialised', now);
 }
+
+/** A seed user's own columns (its role and department names are resolved by the caller). */
+const userRow = ({ roles: _roles, department: _department, ...row }: SeedSet['users'][number]) => row;
