@@ -120,6 +120,7 @@ export interface Figures {
   rps: number;
   p50: number;
   p99: number;
+  max: number;
   non2xx: number;
   cpu_us_per_req: number;
 }
@@ -130,7 +131,7 @@ export async function load(s: Scenario, pids: number[], seconds = SECONDS): Prom
   const r = await autocannon({ url: s.url, method: s.method ?? 'GET', headers: s.headers, body: s.body, connections: s.connections ?? CONNECTIONS, duration: seconds, reconnectRate: RECONNECT_RATE });
   const cpu = pids.reduce((sum, pid, i) => sum + cpuMs(pid) - c0[i]!, 0);
   const n = r['2xx'] + r.non2xx;
-  return { rps: Math.round(r['2xx'] / seconds), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, cpu_us_per_req: Math.round((cpu * 1000) / Math.max(n, 1)) };
+  return { rps: Math.round(r['2xx'] / seconds), p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, non2xx: r.non2xx, cpu_us_per_req: Math.round((cpu * 1000) / Math.max(n, 1)) };
 }
 
 const AUTOCANNON = fileURLToPath(import.meta.resolve('autocannon/autocannon.js'));
@@ -141,7 +142,7 @@ async function cannonChild(s: Scenario, seconds: number) {
   const child = spawn(process.execPath, [AUTOCANNON, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   for await (const chunk of child.stdout!) out += chunk;
-  return JSON.parse(out) as { '2xx': number; non2xx: number; latency: { p50: number; p99: number } };
+  return JSON.parse(out) as { '2xx': number; non2xx: number; latency: { p50: number; p99: number; max: number } };
 }
 
 /**
@@ -167,6 +168,7 @@ export async function loadSpread(s: Scenario, urls: string[], pids: number[], ge
     rps: Math.round(ok / seconds),
     p50: median(runs.map((r) => r.latency.p50)),
     p99: Math.max(...runs.map((r) => r.latency.p99)),
+    max: Math.max(...runs.map((r) => r.latency.max)),
     non2xx,
     cpu_us_per_req: Math.round((cpu * 1000) / Math.max(ok + non2xx, 1)),
     per_process_rps: runs.map((r) => Math.round(r['2xx'] / seconds)),

@@ -2,73 +2,16 @@
 // Every scenario is warmed up, then measured in ROUNDS rounds, each right after a run of the bare app, so
 // host noise hits both alike; one JSON line per scenario gives the medians and the ratio to the bare app.
 // BENCH_ONLY='flask body flood,fastapi health' runs only the scenarios whose names contain one of those parts.
-import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { pyJsonLoads, pyJsonLoadsEmulated } from '../../src/http/python/json.ts';
+import { load as loadPids, median, medians, ROUNDS, SECONDS, selected, start, type Figures, type Scenario } from './harness.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
-const selected = (name: string) => !ONLY || ONLY.some((part) => name.includes(part));
-
-interface Started {
-  child: ChildProcess;
-  lines: string[];
-  ms: number;
-}
-
-/** Starts a child and resolves with the lines it printed up to (and including) the one `done` accepts. */
-async function start(args: string[], done: (line: string) => boolean): Promise<Started> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  for await (const line of createInterface({ input: child.stdout! })) {
-    lines.push(line);
-    if (done(line)) break;
-  }
-  return { child, lines, ms: performance.now() - t0 };
-}
-
-const cpuMs = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, in clock ticks of 10 ms
-};
-
-interface Scenario {
-  name: string;
-  url: string;
-  method?: 'GET' | 'POST' | 'PUT';
-  headers?: Record<string, string>;
-  body?: string;
-  connections?: number;
-}
-
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  max: number;
-  non2xx: number;
-  cpu_us_per_req: number;
-}
-
-async function load(s: Scenario, pid: number, seconds = SECONDS): Promise<Figures> {
-  const c0 = cpuMs(pid);
-  // reconnectRate: the gateway closes a socket after its 1000th answer, and autocannon alone would meet 503s on it.
-  const r = await autocannon({ url: s.url, method: s.method ?? 'GET', headers: s.headers, body: s.body, connections: s.connections ?? CONNECTIONS, duration: seconds, reconnectRate: 1000 });
-  const n = r['2xx'] + r.non2xx;
-  return { rps: Math.round(r['2xx'] / seconds), p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, non2xx: r.non2xx, cpu_us_per_req: Math.round(((cpuMs(pid) - c0) * 1000) / Math.max(n, 1)) };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const medians = (runs: Figures[]): Figures =>
-  Object.fromEntries(Object.keys(runs[0]!).map((k) => [k, median(runs.map((r) => r[k as keyof Figures]))])) as unknown as Figures;
+// One harness for every bench file: constants, child start-up, load, CPU per request, medians.
+const load = (s: Scenario, pid: number, seconds = SECONDS) => loadPids(s, [pid], seconds);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'dialectgate-bench-'));
 const bare = await start(['test/bench/bare.ts'], (l) => l.startsWith('bare '));
