@@ -31,6 +31,8 @@ export interface GatewayOptions {
   policy?: Partial<Policy>;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** Keep nothing on disk: SQLite in memory (unless --database-url), secrets and admin token in memory. */
+  memory?: boolean;
   /** Warnings for stderr (default console.error): the admin plane beyond loopback. */
   warn?: (line: string) => void;
 }
@@ -41,12 +43,8 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
   const dataDir = resolve(config.dataDir);
   // Checked before anything is created: a bad set stops start-up (a ConfigError, exit 2) with one line per problem.
   const fixtures = loadFixtures(config.fixtures, dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const dirMode = statSync(dataDir).mode & 0o777;
-  if (dirMode & 0o077) {
-    log(`warning: data directory ${dataDir} is mode 0${dirMode.toString(8).padStart(3, '0')}, open to other users; chmod 700 it (the files in it are 0600)`);
-  }
-  const opened = await openConfiguredStore(config, dataDir);
+  if (!opts.memory) prepareDataDir(dataDir, log);
+  const opened = await openConfiguredStore(config, opts.memory ? null : dataDir);
   const { store } = opened;
   const random = opts.random ?? systemRandom;
   const policy = { usageRetentionMs: config.usageRetentionDays * 86_400_000, ...opts.policy };
@@ -67,7 +65,7 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
       const limits = { headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs };
       listeners.push(await serveOnPort(name, app, config.host, config.ports[name], limits));
     }
-    admin = await startAdmin({ config, core, store, clock, random, dataDir, listeners, log, warn: opts.warn ?? ((line) => console.error(line)), startedAt: Date.now() });
+    admin = await startAdmin({ config, core, store, clock, random, dataDir, tokenDir: opts.memory ? null : dataDir, listeners, log, warn: opts.warn ?? ((line) => console.error(line)), startedAt: Date.now() });
   } catch (e) {
     await Promise.all(listeners.map((l) => l.close()));
     await opened.close();
@@ -96,6 +94,14 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
         await closeJsonWorker();
       })),
   };
+}
+
+function prepareDataDir(dataDir: string, log: (line: string) => void): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const dirMode = statSync(dataDir).mode & 0o777;
+  if (dirMode & 0o077) {
+    log(`warning: data directory ${dataDir} is mode 0${dirMode.toString(8).padStart(3, '0')}, open to other users; chmod 700 it (the files in it are 0600)`);
+  }
 }
 
 /** `dialectgate [serve]` (src/cli.ts) and `npm start`: exit 2 on a configuration error, `--help` on stdout (exit 0). */

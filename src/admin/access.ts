@@ -32,7 +32,7 @@ export interface AdminAccess {
 
 export interface ResolvedToken {
   token?: string;
-  /** Where it came from: the flag or environment, the data directory's file, or nothing (loopback only). */
+  /** Where it came from: the flag or environment, the data directory's file (none in memory), or nothing (loopback only). */
   source: 'configured' | 'file' | 'generated' | 'none';
   file?: string;
 }
@@ -41,9 +41,10 @@ export interface ResolvedToken {
  * The token the plane requires: the configured one (on loopback too); beyond loopback, else the data directory's
  * `admin-token`, else a new 256-bit one written there (0600), printed once by the caller.
  */
-export function resolveToken(opts: { configured?: string; loopback: boolean; dataDir: string; random: Random }): ResolvedToken {
+export function resolveToken(opts: { configured?: string; loopback: boolean; dataDir: string | null; random: Random }): ResolvedToken {
   if (opts.configured !== undefined) return { token: opts.configured, source: 'configured' };
   if (opts.loopback) return { source: 'none' };
+  if (opts.dataDir === null) return { token: opts.random.bytes(32).toString('base64url'), source: 'generated' };
   const file = join(opts.dataDir, 'admin-token');
   if (existsSync(file)) {
     const token = readFileSync(file, 'utf8').trim();

@@ -36,7 +36,10 @@ export interface StartAdminOptions {
   store: Store;
   clock: ControllableClock;
   random: Random;
+  /** Where fixture names are looked up. */
   dataDir: string;
+  /** Where a generated token is saved beyond loopback; null: the gateway keeps no files (store in memory). */
+  tokenDir: string | null;
   /** The dialect listeners (for /__admin/version). */
   listeners: Listener[];
   log: (line: string) => void;
@@ -49,7 +52,7 @@ export async function startAdmin(opts: StartAdminOptions): Promise<RunningAdmin 
   const { config } = opts;
   if (!config.admin) return undefined;
   const loopback = isLoopbackHost(config.adminHost);
-  const resolved = resolveToken({ configured: config.adminToken, loopback, dataDir: opts.dataDir, random: opts.random });
+  const resolved = resolveToken({ configured: config.adminToken, loopback, dataDir: opts.tokenDir, random: opts.random });
   let listener: Listener | undefined;
   const plane = createAdminPlane({
     core: opts.core,
@@ -64,7 +67,7 @@ export async function startAdmin(opts: StartAdminOptions): Promise<RunningAdmin 
   });
   const limits = { headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs };
   listener = await serveOnPort('admin', plane.app, config.adminHost, adminPort(config), limits);
-  if (resolved.source === 'generated') opts.log(`admin token (saved to ${resolved.file}): ${resolved.token}`);
+  if (resolved.source === 'generated') opts.log(resolved.file ? `admin token (saved to ${resolved.file}): ${resolved.token}` : `admin token: ${resolved.token}`);
   if (!loopback) opts.warn(`WARNING: admin plane listening on ${listener.url} beyond loopback`);
   const running = listener;
   return {

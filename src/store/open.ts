@@ -49,7 +49,20 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function openConfiguredStore(config: AppConfig, dataDir: string): Promise<OpenedStore> {
+/** Secrets that live as long as the process (a store in memory keeps no files). */
+export function memorySecrets(): SecretSource {
+  const held = new Map<string, string>();
+  return async (name, generate) => {
+    if (!held.has(name)) held.set(name, generate());
+    return held.get(name)!;
+  };
+}
+
+/**
+ * The configured store: PostgreSQL when a URL is given, else SQLite in the data directory, or with `dataDir` null
+ * (the test helper's default) SQLite in memory, which leaves nothing behind.
+ */
+export async function openConfiguredStore(config: AppConfig, dataDir: string | null): Promise<OpenedStore> {
   if (config.databaseUrl) {
     const [{ openPostgresStore }, { describeTarget }] = await Promise.all([import('./postgres/index.ts'), import('./postgres/open.ts')]);
     const store = await openPostgresStore({
@@ -59,6 +72,10 @@ export async function openConfiguredStore(config: AppConfig, dataDir: string): P
       ...(config.dbStatementTimeoutMs > 0 && { statementTimeoutMs: config.dbStatementTimeoutMs }),
     });
     return { store, secrets: store.loadOrCreateSecret, describe: `PostgreSQL ${describeTarget(config.databaseUrl)} schema ${store.schema}`, close: () => store.close() };
+  }
+  if (dataDir === null) {
+    const store = openSqliteStore(':memory:');
+    return { store, secrets: memorySecrets(), describe: 'SQLite in memory', close: () => store.close() };
   }
   const release = lockDataDir(dataDir);
   try {

@@ -67,3 +67,29 @@ describe('files at rest', () => {
     await second.gw.close();
   });
 });
+
+describe('a gateway in memory (the test helper default)', () => {
+  it('serves from SQLite in memory and leaves no file in the data directory', async () => {
+    const dataDir = join(tempDir(), 'never-made');
+    const lines: string[] = [];
+    const gw = await startGateway(loadConfig(['--data-dir', dataDir, ...FREE_PORTS, '--only', 'fastapi', '--admin-host', '0.0.0.0'], {}), {
+      memory: true,
+      log: (l) => lines.push(l),
+      warn: () => undefined,
+    });
+    try {
+      const r = await fetch(`${gw.listeners[0]!.url}/api/v1/base/access_token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'password123' }),
+      });
+      expect(r.status).toBe(200);
+      expect(lines).toContain('seeded SQLite in memory with the development fixtures (fixtures/dev.json)');
+      // Beyond loopback the generated admin token is printed but saved nowhere.
+      expect(lines.some((l) => /^admin token: \S{43}$/.test(l))).toBe(true);
+    } finally {
+      await gw.close();
+    }
+    expect(() => readdirSync(dataDir)).toThrow(/ENOENT/);
+  });
+});
