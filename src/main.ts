@@ -2,13 +2,16 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dialects } from '../dialects/index.ts';
 import { ConfigError, DIALECT_NAMES, loadConfig, type AppConfig } from './config.ts';
-import { createCore, type Core } from './core/index.ts';
+import type { Core } from './core/index.ts';
 import type { Policy } from './core/context.ts';
-import { ControllableClock, systemRandom, type Clock, type Random } from './core/ports.ts';
-import { gateRequests, startAdmin, type RunningAdmin } from './admin/index.ts';
-import { openConfiguredStore } from './store/open.ts';
+import { systemRandom, type Clock, type ControllableClock, type Random } from './core/ports.ts';
+import { startAdmin, type RunningAdmin } from './admin/index.ts';
+import { createSeedPreparer } from './admin/fixtures.ts';
+import { openConfiguredStore, openTenantStore } from './store/open.ts';
+import type { Store } from './store/store.ts';
+import { createRealm } from './realm.ts';
+import { createTenants, type Tenants } from './tenants.ts';
 import { defaultFixturesPath, loadFixtures, seed } from './db/seed.ts';
 import { loadSecrets } from './secrets.ts';
 import { serveOnPort, type Listener } from './http/serve.ts';
@@ -20,8 +23,10 @@ export interface Gateway {
   listeners: Listener[];
   /** The control plane (src/admin/), unless --no-admin. */
   admin?: RunningAdmin;
-  /** The clock the core and every dialect use; the control plane moves it. */
+  /** The default tenant's clock, which its core and every dialect use; the control plane moves it. */
   clock: ControllableClock;
+  /** The default realm and the tenants made on first use (X-Dialectgate-Tenant). */
+  tenants: Tenants;
   close(): Promise<void>;
 }
 
@@ -45,52 +50,52 @@ export async function startGateway(config: AppConfig, opts: GatewayOptions = {})
   const fixtures = loadFixtures(config.fixtures, dataDir);
   if (!opts.memory) prepareDataDir(dataDir, log);
   const opened = await openConfiguredStore(config, opts.memory ? null : dataDir);
-  const { store } = opened;
   const random = opts.random ?? systemRandom;
   const policy = { usageRetentionMs: config.usageRetentionDays * 86_400_000, ...opts.policy };
-  // One controllable clock over the given one (or the wall), for the core and, through core.clock, every dialect.
+  // Each realm's controllable clock runs over the given one (or the wall); the core and every dialect use it.
   const given = opts.clock;
-  const clock = new ControllableClock(given ? () => given.now() : undefined);
-  const core = createCore({ store, clock, random, policy });
+  const wall = given ? () => given.now() : undefined;
   const listeners: Listener[] = [];
   let admin: RunningAdmin | undefined;
+  let tenants: Tenants | undefined;
   try {
-    if ((await store.isEmpty()) && (await seed(store, core, fixtures.set))) {
+    const keys = await loadSecrets(opened.secrets, DIALECT_NAMES, random, opts.env ?? process.env);
+    const realm = (id: string, store: Store, closeStore: () => Promise<void>) =>
+      createRealm({ id, store, config, keys, random, policy, ...(wall && { wall }), closeStore, log });
+    const main = realm('default', opened.store, () => opened.close());
+    if ((await opened.store.isEmpty()) && (await seed(opened.store, main.core, fixtures.set))) {
       log(`seeded ${opened.describe} with ${fixtures.file === defaultFixturesPath ? 'the development fixtures (fixtures/dev.json)' : `the fixtures ${fixtures.file}`}`);
     }
-    const keys = await loadSecrets(opened.secrets, DIALECT_NAMES, random, opts.env ?? process.env);
-    for (const name of config.only) {
-      const app = dialects[name].createApp({ core, config, key: keys[name]! });
-      gateRequests(app, core.lifecycle); // a reset through the admin plane waits for the requests in flight
-      const limits = { headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs };
-      listeners.push(await serveOnPort(name, app, config.host, config.ports[name], limits));
-    }
-    admin = await startAdmin({ config, core, store, clock, random, dataDir, tokenDir: opts.memory ? null : dataDir, listeners, log, warn: opts.warn ?? ((line) => console.error(line)), startedAt: Date.now() });
+    // Passwords hashed once per set, for every tenant and every reset.
+    const prepare = createSeedPreparer(main.core);
+    tenants = createTenants(main, async (id) => {
+      const own = await openTenantStore(config, id);
+      const r = realm(id, own.store, own.close);
+      if (await own.store.isEmpty()) await own.store.seed(await prepare(fixtures.set), r.clock.now());
+      return r;
+    });
+    const limits = { headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs };
+    for (const name of config.only) listeners.push(await serveOnPort(name, tenants.fetchFor(name), config.host, config.ports[name], limits));
+    admin = await startAdmin({ config, tenants, prepare, random, dataDir, tokenDir: opts.memory ? null : dataDir, listeners, log, warn: opts.warn ?? ((line) => console.error(line)), startedAt: Date.now() });
   } catch (e) {
     await Promise.all(listeners.map((l) => l.close()));
-    await opened.close();
+    await (tenants ? tenants.close().then(() => tenants!.default.close()) : opened.close());
     throw e;
   }
-  // API-key uses are written in batches; a second is the most a crash can lose, and close writes the rest.
-  const flusher = setInterval(() => void core.apiKeys.flush().catch((e: Error) => log(`usage flush failed: ${e.message}`)), 1000);
-  flusher.unref();
-  // Expired sessions and denied jtis can no longer matter; keep the tables small.
-  const pruner = setInterval(() => void core.sessions.prune().catch((e: Error) => log(`prune failed: ${e.message}`)), 10 * 60_000);
-  pruner.unref();
+  const all = tenants;
   for (const l of [...listeners, ...(admin ? [admin.listener] : [])]) log(`${l.name.padEnd(8)} ${l.url}`);
   log(`ready in ${Math.round(performance.now() - started)} ms, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`);
   let closing: Promise<void> | undefined;
   return {
-    core,
+    core: all.default.core,
     listeners,
     ...(admin && { admin }),
-    clock,
+    clock: all.default.clock,
+    tenants: all,
     close: () =>
       (closing ??= Promise.all([...listeners.map((l) => l.close()), admin?.close()]).then(async () => {
-        clearInterval(flusher);
-        clearInterval(pruner);
-        await core.apiKeys.flush();
-        await opened.close();
+        await all.close();
+        await all.default.close();
         await closeJsonWorker();
       })),
   };

@@ -1,12 +1,13 @@
 // The control plane's HTTP API (control-plane.md §3, §4): health and version, reset, snapshots, the virtual clock,
-// the outbox and per-user security, on its own listener (never on a dialect port). The default tenant only; the
-// journal, explain, faults, tenants, /metrics and /docs are not in this version and answer 404.
-import { Hono } from 'hono';
-import type { Core } from '../core/index.ts';
-import { stampOf, type ClockScope, type ControllableClock } from '../core/ports.ts';
-import { InvalidSnapshotError, type Mail, type Session, type Store, type UserRow } from '../store/store.ts';
+// the outbox, per-user security and tenants, on its own listener (never on a dialect port). Every endpoint but
+// health, version and tenants acts on the realm the X-Dialectgate-Tenant header names (absent: default).
+import { Hono, type Context } from 'hono';
+import { stampOf, type ClockScope } from '../core/ports.ts';
+import type { Realm } from '../realm.ts';
+import { InvalidSnapshotError, type Mail, type Session, type UserRow } from '../store/store.ts';
+import { TENANT_HEADER, TenantError, type Tenants } from '../tenants.ts';
 import { refuse, type AdminAccess } from './access.ts';
-import { createSeedPreparer, resolveRequestFixtures } from './fixtures.ts';
+import { resolveRequestFixtures, type SeedPreparer } from './fixtures.ts';
 import { AdminError, bad, duration, instant, integer, iso, json, noContent, problem, readBody, readQuery, string } from './http.ts';
 
 export const SNAPSHOT_LIMIT = 100;
@@ -14,15 +15,16 @@ export const WAIT_DEFAULT_MS = 5000;
 export const WAIT_MAX_MS = 60_000;
 const WAIT_POLL_MS = 20;
 const KEEPABLE = ['journal', 'faults', 'clock'] as const;
-const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
 const SQLITE_TYPE = 'application/vnd.sqlite3';
 /** Not in this version (other specs, or later slices of issue 10). */
-const NOT_YET = ['/__admin/requests', '/__admin/faults', '/__admin/tenants', '/__admin/metrics', '/__admin/docs', '/metrics', '/docs'];
+const NOT_YET = ['/__admin/requests', '/__admin/faults', '/__admin/metrics', '/__admin/docs', '/metrics', '/docs'];
+/** Not scoped by the tenant header. */
+const UNSCOPED = /^\/__admin\/(?:health|version|tenants)(?:\/|$)/;
 
 export interface AdminPlaneOptions {
-  core: Core;
-  store: Store;
-  clock: ControllableClock;
+  tenants: Tenants;
+  /** Hashes a set's passwords (once per set). */
+  prepare: SeedPreparer;
   access: AdminAccess;
   dataDir: string;
   /** The gateway's --fixtures (a name or a file): what a reset loads when the body names none. */
@@ -49,16 +51,16 @@ const SECRET = /(?:temporary password|new password) is: (\S+)\s*$/;
 export const mailView = (m: Mail) => ({ id: m.id, at: iso(m.at), to: m.recipient, kind: m.kind, subject: m.subject, body: m.body, secret: SECRET.exec(m.body)?.[1] ?? null });
 
 export function createAdminPlane(opts: AdminPlaneOptions) {
-  const { core, store, clock } = opts;
+  const { tenants, prepare } = opts;
   const app = new Hono();
-  const prepare = createSeedPreparer(core);
+  /** Each admin request's realm, set by the first middleware. */
+  const realms = new WeakMap<Request, Realm>();
   const snapshots = new Map<string, SnapshotEntry>();
   let snapshotSeq = 0;
-  /** The set the store holds (the configured one until a reset says otherwise). */
-  let currentFixtures: string | null = opts.fixtures;
   const closing = new AbortController();
+  const realmOf = (c: Context): Realm => realms.get(c.req.raw)!;
 
-  const clockView = () => {
+  const clockView = ({ clock }: Realm) => {
     const s = clock.state();
     return { now: iso(s.now), now_ms: s.now, wall: iso(s.wall), offset_ms: s.offsetMs, frozen: s.frozen, scope: s.scope };
   };
@@ -79,24 +81,23 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
     throw bad('scope must be "policy" or "all"');
   };
 
-  const userCount = async () => (await store.users.list({ page: 1, pageSize: 1 })).total;
-
-  /** Replaces the store under the lifecycle gate; then the clock goes back to the wall (scope policy) unless kept. */
-  async function replaceStore(keep: Set<string>, replace: () => Promise<void>) {
-    await core.lifecycle.exclusive(async () => {
+  /** Replaces the realm's store under its lifecycle gate; then the clock goes back to the wall (scope policy) unless kept. */
+  async function replaceStore(realm: Realm, keep: Set<string>, replace: () => Promise<void>) {
+    await realm.core.lifecycle.exclusive(async () => {
       await replace();
-      if (!keep.has('clock')) clock.reset();
+      if (!keep.has('clock')) realm.clock.reset();
     });
-    return { tenant: 'default', fixtures: currentFixtures, users: await userCount(), at: iso(stampOf(clock)) };
+    const users = (await realm.store.users.list({ page: 1, pageSize: 1 })).total;
+    return { tenant: realm.id, fixtures: realm.fixtures, users, at: iso(stampOf(realm.clock)) };
   }
 
-  async function findUser(ref: string): Promise<UserRow> {
+  async function findUser({ store }: Realm, ref: string): Promise<UserRow> {
     const row = (await store.users.byUsername(ref)) ?? (/^\d{1,15}$/.test(ref) ? await store.users.byId(Number(ref)) : undefined);
     if (!row) throw new AdminError(404, 'not_found', `no user with the username or id ${JSON.stringify(ref)}`);
     return row;
   }
 
-  async function securityView(row: UserRow) {
+  async function securityView({ core, store, clock }: Realm, row: UserRow) {
     const now = clock.now();
     const state = await store.auth.state(row.id);
     const hard = row.status === 'locked' || state?.lockedUntil === Number.MAX_SAFE_INTEGER;
@@ -125,28 +126,32 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
     return s;
   };
 
-  // Access first (403, 401), then the tenant header: the default tenant only for now.
+  // Access first (403, 401), then the tenant header picks the realm (made on first use, as on a dialect port).
   app.use('*', async (c, next) => {
     const refused = refuse(c, opts.access);
     if (refused) return refused;
     const path = new URL(c.req.url).pathname;
-    const tenant = c.req.header('x-dialectgate-tenant');
-    if (tenant !== undefined && path !== '/__admin/health' && path !== '/__admin/version' && !path.startsWith('/__admin/tenants')) {
-      if (!TENANT.test(tenant)) return problem(400, 'invalid_tenant', 'X-Dialectgate-Tenant must be 1 to 64 of A-Z, a-z, 0-9, _ and -');
-      if (tenant !== 'default') return problem(404, 'not_found', `no tenant ${JSON.stringify(tenant)}: this version serves the default tenant only`);
+    try {
+      const realm = await tenants.get(UNSCOPED.test(path) ? undefined : c.req.header(TENANT_HEADER));
+      realm.lastUsedAt = Date.now();
+      realms.set(c.req.raw, realm);
+    } catch (e) {
+      if (e instanceof TenantError) return e.response();
+      throw e;
     }
     await next();
   });
 
   app.get('/__admin/health', async (c) => {
     readQuery(c, []);
+    const { core, store } = realmOf(c);
     const up = await core.storeReachable().catch(() => false);
     return up ? json(200, { status: 'ok', store: 'ok' }) : problem(503, 'unavailable', `the ${store.kind} store does not answer`);
   });
 
   app.get('/__admin/version', (c) => {
     readQuery(c, []);
-    return json(200, { version: opts.version, node: process.version, store: store.kind, started_at: iso(opts.startedAt), urls: opts.urls() });
+    return json(200, { version: opts.version, node: process.version, store: tenants.default.store.kind, started_at: iso(opts.startedAt), urls: opts.urls() });
   });
 
   app.post('/__admin/reset', async (c) => {
@@ -154,8 +159,10 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
     const keep = keepOf(body.keep);
     const { label, set } = resolveRequestFixtures(body.fixtures, opts.fixtures, opts.dataDir);
     const seedSet = await prepare(set);
-    currentFixtures = label;
-    const answer = await replaceStore(keep, async () => {
+    const realm = realmOf(c);
+    const { store, clock } = realm;
+    realm.fixtures = label;
+    const answer = await replaceStore(realm, keep, async () => {
       // Record times of the new store: the wall, or the kept clock's stamp.
       await store.admin.reset(seedSet, keep.has('clock') ? stampOf(clock) : clock.wall());
       clock.forgetTokens(); // no earlier token survives a reset
@@ -164,6 +171,8 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
   });
 
   app.post('/__admin/snapshots', async (c) => {
+    const realm = realmOf(c);
+    const { store, clock } = realm;
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     let name: string | null = null;
     let bytes: Buffer;
@@ -181,7 +190,7 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
     }
     if (snapshots.size >= SNAPSHOT_LIMIT) throw new AdminError(503, 'limit_reached', `at most ${SNAPSHOT_LIMIT} snapshots are kept; delete one first`);
     if (bytes.length === 0) bytes = await store.admin.snapshot();
-    const entry: SnapshotEntry = { id: `snap_${++snapshotSeq}`, name, tenant: 'default', createdAt: stampOf(clock), fixtures: currentFixtures, bytes };
+    const entry: SnapshotEntry = { id: `snap_${++snapshotSeq}`, name, tenant: realm.id, createdAt: stampOf(clock), fixtures: realm.fixtures, bytes };
     snapshots.set(entry.id, entry);
     return json(201, snapshotView(entry), { location: `/__admin/snapshots/${entry.id}` });
   });
@@ -199,6 +208,7 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
   app.get('/__admin/snapshots/:id/bytes', (c) => {
     readQuery(c, []);
     const s = snapshotOf(c.req.param('id'));
+    const { store } = realmOf(c);
     const type = store.kind === 'sqlite' ? SQLITE_TYPE : 'application/json';
     return new Response(new Uint8Array(s.bytes), { status: 200, headers: { 'content-type': type, 'content-disposition': `attachment; filename="${s.id}.${store.kind === 'sqlite' ? 'db' : 'json'}"`, 'cache-control': 'no-store' } });
   });
@@ -207,11 +217,12 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
     const s = snapshotOf(c.req.param('id'));
     const body = await readBody(c, ['keep']);
     const keep = keepOf(body.keep);
+    const realm = realmOf(c);
     try {
-      const previous = currentFixtures;
-      currentFixtures = s.fixtures;
-      const answer = await replaceStore(keep, () => store.admin.restore(s.bytes)).catch((e) => {
-        currentFixtures = previous;
+      const previous = realm.fixtures;
+      realm.fixtures = s.fixtures;
+      const answer = await replaceStore(realm, keep, () => realm.store.admin.restore(s.bytes)).catch((e) => {
+        realm.fixtures = previous;
         throw e;
       });
       return json(200, answer);
@@ -230,7 +241,7 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
 
   app.get('/__admin/clock', (c) => {
     readQuery(c, []);
-    return json(200, clockView());
+    return json(200, clockView(realmOf(c)));
   });
 
   app.post('/__admin/clock/:op', async (c) => {
@@ -239,6 +250,7 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
     if (!fields[op]) throw new AdminError(404, 'not_found', `no clock operation ${JSON.stringify(op)} (set, advance, freeze, resume, reset)`);
     const body = await readBody(c, fields[op]!);
     const scope = scopeOf(body.scope);
+    const { clock } = realmOf(c);
     switch (op) {
       case 'set':
         if (body.to === undefined) throw bad('to is required: the instant to set the clock to');
@@ -257,13 +269,13 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
       default:
         clock.reset(scope);
     }
-    return json(200, clockView());
+    return json(200, clockView(realmOf(c)));
   });
 
   app.get('/__admin/outbox', async (c) => {
     const q = readQuery(c, ['to', 'kind', 'since', 'after', 'limit']);
     const limit = q.limit === undefined ? undefined : integer(q.limit, 'limit', 1, 1000);
-    const items = (await store.records.mails()).filter(mailFilter(q)).map(mailView);
+    const items = (await realmOf(c).store.records.mails()).filter(mailFilter(q)).map(mailView);
     return json(200, { items: limit === undefined ? items : items.slice(-limit) });
   });
 
@@ -271,7 +283,7 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
     readQuery(c, []);
     const raw = c.req.param('id');
     const id = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
-    const mail = (await store.records.mails()).find((m) => m.id === id);
+    const mail = (await realmOf(c).store.records.mails()).find((m) => m.id === id);
     if (!mail) throw new AdminError(404, 'not_found', `no mail ${JSON.stringify(raw)}`);
     return json(200, mailView(mail));
   });
@@ -281,6 +293,7 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
     const body = await readBody(c, ['to', 'kind', 'since', 'after', 'timeout_ms']);
     const timeoutMs = body.timeout_ms === undefined ? WAIT_DEFAULT_MS : integer(body.timeout_ms, 'timeout_ms', 0, WAIT_MAX_MS);
     const matches = mailFilter(body);
+    const { store } = realmOf(c);
     const deadline = Date.now() + timeoutMs; // waits use wall time, whatever the virtual clock does
     const gone = c.req.raw.signal;
     for (;;) {
@@ -304,37 +317,56 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
 
   app.delete('/__admin/outbox', async (c) => {
     readQuery(c, []);
-    await store.admin.clearOutbox();
+    await realmOf(c).store.admin.clearOutbox();
     return noContent();
   });
 
   app.get('/__admin/users/:user/security', async (c) => {
     readQuery(c, []);
-    return json(200, await securityView(await findUser(c.req.param('user'))));
+    const realm = realmOf(c);
+    return json(200, await securityView(realm, await findUser(realm, c.req.param('user'))));
   });
 
   app.post('/__admin/users/:user/unlock', async (c) => {
     readQuery(c, []);
     await readBody(c, []);
-    const row = await findUser(c.req.param('user'));
-    await core.auth.unlock(row.id);
-    return json(200, await securityView(row));
+    const realm = realmOf(c);
+    const row = await findUser(realm, c.req.param('user'));
+    await realm.core.auth.unlock(row.id);
+    return json(200, await securityView(realm, row));
   });
 
   app.post('/__admin/users/:user/revoke-sessions', async (c) => {
     readQuery(c, []);
     await readBody(c, []);
-    const row = await findUser(c.req.param('user'));
+    const realm = realmOf(c);
+    const { core, store, clock } = realm;
+    const row = await findUser(realm, c.req.param('user'));
     const now = clock.now();
     const live = (await store.admin.sessionsOf(row.id)).filter((s) => s.revokedAt === null && s.expiresAt > now).length;
     await core.sessions.revokeUser(row.id, 'admin');
     return json(200, { revoked: live });
   });
 
+  const tenantView = (r: Realm) => ({ id: r.id, created_at: iso(r.createdAt), last_used_at: iso(r.lastUsedAt) });
+
+  app.get('/__admin/tenants', (c) => {
+    readQuery(c, []);
+    return json(200, { items: tenants.list().map(tenantView) });
+  });
+
+  app.delete('/__admin/tenants/:id', async (c) => {
+    readQuery(c, []);
+    const id = c.req.param('id');
+    if (id === 'default') throw new AdminError(409, 'conflict', 'the default tenant cannot be deleted (reset it instead)');
+    if (!(await tenants.delete(id))) throw new AdminError(404, 'not_found', `no tenant ${JSON.stringify(id)}`);
+    return noContent();
+  });
+
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
     if (NOT_YET.some((p) => path === p || path.startsWith(`${p}/`))) {
-      return problem(404, 'not_found', `${path} is not available in this version (journal, explain, faults, tenants, /metrics and /docs come later)`);
+      return problem(404, 'not_found', `${path} is not available in this version (the journal, explain, faults, /metrics and /docs come later)`);
     }
     return problem(404, 'not_found', `no admin endpoint ${c.req.method} ${path}`);
   });

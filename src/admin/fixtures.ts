@@ -38,7 +38,9 @@ function fromSpec(spec: string, dataDir: string): ResolvedFixtures {
 }
 
 /** Hashes a set's passwords with the core's hasher (UUIDs from its randomness), remembering the last few sets. */
-export function createSeedPreparer(core: Core) {
+export type SeedPreparer = (set: FixtureSet) => Promise<SeedSet>;
+
+export function createSeedPreparer(core: Core): SeedPreparer {
   const prepared = new Map<string, Promise<SeedSet>>();
   return (set: FixtureSet): Promise<SeedSet> => {
     const key = JSON.stringify(set);

@@ -2,11 +2,13 @@
 // never on a dialect port (extra routes there would change the legacy 404 bytes).
 import type { Hono } from 'hono';
 import { adminPort, type AppConfig } from '../config.ts';
-import type { Core, Lifecycle } from '../core/index.ts';
-import type { ControllableClock, Random } from '../core/ports.ts';
+import type { Lifecycle } from '../core/index.ts';
+import type { Random } from '../core/ports.ts';
+import type { Tenants } from '../tenants.ts';
+import type { SeedPreparer } from './fixtures.ts';
+import { countAbortsBeforeErrors } from '../http/aborts.ts';
 import { serveOnPort, type Listener } from '../http/serve.ts';
 import { packageVersion } from '../package.ts';
-import type { Store } from '../store/store.ts';
 import { isLoopbackHost, resolveToken } from './access.ts';
 import { createAdminPlane, type AdminPlane } from './app.ts';
 
@@ -32,9 +34,9 @@ export interface RunningAdmin {
 
 export interface StartAdminOptions {
   config: AppConfig;
-  core: Core;
-  store: Store;
-  clock: ControllableClock;
+  tenants: Tenants;
+  /** Hashes a fixture set's passwords (once per set) for a reset. */
+  prepare: SeedPreparer;
   random: Random;
   /** Where fixture names are looked up. */
   dataDir: string;
@@ -55,9 +57,8 @@ export async function startAdmin(opts: StartAdminOptions): Promise<RunningAdmin 
   const resolved = resolveToken({ configured: config.adminToken, loopback, dataDir: opts.tokenDir, random: opts.random });
   let listener: Listener | undefined;
   const plane = createAdminPlane({
-    core: opts.core,
-    store: opts.store,
-    clock: opts.clock,
+    tenants: opts.tenants,
+    prepare: opts.prepare,
     access: { loopback, ...(resolved.token !== undefined && { token: resolved.token }) },
     dataDir: opts.dataDir,
     fixtures: config.fixtures,
@@ -66,7 +67,8 @@ export async function startAdmin(opts: StartAdminOptions): Promise<RunningAdmin 
     startedAt: opts.startedAt,
   });
   const limits = { headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs };
-  listener = await serveOnPort('admin', plane.app, config.adminHost, adminPort(config), limits);
+  countAbortsBeforeErrors('admin', plane.app);
+  listener = await serveOnPort('admin', plane.app.fetch, config.adminHost, adminPort(config), limits);
   if (resolved.source === 'generated') opts.log(resolved.file ? `admin token (saved to ${resolved.file}): ${resolved.token}` : `admin token: ${resolved.token}`);
   if (!loopback) opts.warn(`WARNING: admin plane listening on ${listener.url} beyond loopback`);
   const running = listener;

@@ -1,7 +1,8 @@
 import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
 import type { Server, ServerOptions } from 'node:http';
-import { countAbortsBeforeErrors } from './aborts.ts';
+
+/** What a listener serves: a Hono app's fetch, or a chain of layers around one (tenants, journal, faults). */
+export type Fetch = (request: Request, env?: any, ctx?: any) => Response | Promise<Response>;
 
 export interface Listener {
   name: string;
@@ -41,11 +42,10 @@ export function serverOptions(limits: ConnectionLimits): ServerOptions {
   };
 }
 
-/** Serves one app on one port; resolves once listening, rejects with a readable reason (port taken …). */
-export function serveOnPort(name: string, app: Hono, hostname: string, port: number, limits: ConnectionLimits = DEFAULT_LIMITS): Promise<Listener> {
-  countAbortsBeforeErrors(name, app);
+/** Serves one fetch on one port; resolves once listening, rejects with a readable reason (port taken …). */
+export function serveOnPort(name: string, fetch: Fetch, hostname: string, port: number, limits: ConnectionLimits = DEFAULT_LIMITS): Promise<Listener> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname, port, serverOptions: serverOptions(limits) }) as Server;
+    const server = serve({ fetch, hostname, port, serverOptions: serverOptions(limits) }) as Server;
     // Not a createServer option in Node 20; set on the server, read per request.
     server.maxRequestsPerSocket = MAX_REQUESTS_PER_SOCKET;
     server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;

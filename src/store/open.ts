@@ -1,4 +1,5 @@
 // Which store a gateway runs on: SQLite in the data directory (one process), or PostgreSQL (many processes).
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../config.ts';
@@ -94,4 +95,36 @@ export async function openConfiguredStore(config: AppConfig, dataDir: string | n
     release();
     throw e;
   }
+}
+
+/** A tenant's PostgreSQL schema: the gateway's schema, then a digest of the id (ids are case-sensitive, schemas not). */
+export const tenantSchema = (base: string, id: string) => `${base.slice(0, 40)}_t_${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
+
+/** Connections per tenant on PostgreSQL (its change feed's LISTEN connection comes on top). */
+const TENANT_POOL_SIZE = 2;
+
+/**
+ * A tenant's own store (control-plane.md §4): SQLite in memory, or on PostgreSQL a schema of its own beside the
+ * gateway's, dropped when the store closes: only the default store persists.
+ */
+export async function openTenantStore(config: AppConfig, id: string): Promise<{ store: Store; close(): Promise<void> }> {
+  if (!config.databaseUrl) {
+    const store = openSqliteStore(':memory:');
+    return { store, close: () => store.close() };
+  }
+  const { openPostgresStore, dropSchema } = await import('./postgres/index.ts');
+  const schema = tenantSchema(config.databaseSchema, id);
+  const store = await openPostgresStore({
+    url: config.databaseUrl,
+    schema,
+    poolSize: TENANT_POOL_SIZE,
+    ...(config.dbStatementTimeoutMs > 0 && { statementTimeoutMs: config.dbStatementTimeoutMs }),
+  });
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await dropSchema({ url: config.databaseUrl! }, schema);
+    },
+  };
 }

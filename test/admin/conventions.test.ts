@@ -56,7 +56,7 @@ describe('control plane conventions', () => {
 
   it('unknown endpoints and the parts not in this slice are 404 not_found', async () => {
     const rig = await makeRig();
-    for (const path of ['/__admin/requests', '/__admin/requests/count', '/__admin/requests/1/explain', '/__admin/faults', '/__admin/tenants', '/metrics', '/docs/fastapi', '/__admin/nothing', '/']) {
+    for (const path of ['/__admin/requests', '/__admin/requests/count', '/__admin/requests/1/explain', '/__admin/faults', '/metrics', '/docs/fastapi', '/__admin/nothing', '/']) {
       const r = await rig.admin('GET', path);
       expect(errorOf(r), path).toEqual([404, 'not_found']);
     }
@@ -65,11 +65,12 @@ describe('control plane conventions', () => {
     expect(errorOf(await rig.admin('PUT', '/__admin/reset'))).toEqual([404, 'not_found']);
   });
 
-  it('X-Dialectgate-Tenant: default or absent; a bad id 400 invalid_tenant; another tenant 404 (not in this slice)', async () => {
+  it('X-Dialectgate-Tenant: default or absent; a bad id 400 invalid_tenant; another id scopes to that tenant', async () => {
     const rig = await makeRig();
     expect((await rig.admin('GET', '/__admin/clock', { headers: { 'x-dialectgate-tenant': 'default' } })).status).toBe(200);
     expect(errorOf(await rig.admin('GET', '/__admin/clock', { headers: { 'x-dialectgate-tenant': 'bad id!' } }))).toEqual([400, 'invalid_tenant']);
-    expect(errorOf(await rig.admin('GET', '/__admin/outbox', { headers: { 'x-dialectgate-tenant': 'team-a' } }))).toEqual([404, 'not_found']);
+    expect(errorOf(await rig.admin('GET', '/__admin/clock', { headers: { 'x-dialectgate-tenant': 'x'.repeat(65) } }))).toEqual([400, 'invalid_tenant']);
+    expect((await rig.admin('GET', '/__admin/outbox', { headers: { 'x-dialectgate-tenant': 'team-a' } })).json).toEqual({ items: [] });
     // health and version ignore it
     expect((await rig.admin('GET', '/__admin/health', { headers: { 'x-dialectgate-tenant': 'team-a' } })).status).toBe(200);
     expect((await rig.admin('GET', '/__admin/version', { headers: { 'x-dialectgate-tenant': 'bad id!' } })).status).toBe(200);

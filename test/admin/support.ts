@@ -7,18 +7,20 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import pg from 'pg';
 import { afterAll, afterEach } from 'vitest';
-import { createAdminPlane, gateRequests, type AdminPlane } from '../../src/admin/index.ts';
+import { createAdminPlane, type AdminPlane } from '../../src/admin/index.ts';
+import { createSeedPreparer } from '../../src/admin/fixtures.ts';
+import { createRealm } from '../../src/realm.ts';
+import { createTenants, type Tenants } from '../../src/tenants.ts';
 import type { AdminAccess } from '../../src/admin/access.ts';
-import { defaultConfig, type AppConfig, type DialectName } from '../../src/config.ts';
+import { defaultConfig, DIALECT_NAMES, type AppConfig, type DialectName } from '../../src/config.ts';
 import { createCore, type Core } from '../../src/core/index.ts';
 import type { Policy } from '../../src/core/context.ts';
 import type { Hasher } from '../../src/core/passwords.ts';
-import { ControllableClock, ManualClock, seededRandom } from '../../src/core/ports.ts';
+import { ManualClock, seededRandom, type ControllableClock } from '../../src/core/ports.ts';
 import { readFixtures, seed } from '../../src/db/seed.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import type { Store } from '../../src/store/store.ts';
-import { dialects } from '../../dialects/index.ts';
-import { send, T0, testKey, type Sent } from '../helpers/harness.ts';
+import { send, T0, testKey, type Port, type Sent } from '../helpers/harness.ts';
 
 export { send, T0 };
 
@@ -86,30 +88,44 @@ export interface Rig {
   config: AppConfig;
   plane: AdminPlane;
   dataDir: string;
+  tenants: Tenants;
+  /** The default realm's dialect app. */
   app(name: DialectName): Hono;
+  /** A dialect port as a listener serves it (the tenant header picks the realm), for `send`. */
+  port(name: DialectName): Port;
   /** A request to the admin app; `json` sent as the body. */
   admin(method: string, path: string, opts?: { json?: unknown; body?: string; headers?: Record<string, string> }): Promise<Sent>;
 }
 
 export async function makeRig(opts: { store?: 'sqlite' | 'postgres'; config?: Partial<AppConfig>; access?: AdminAccess; policy?: Partial<Policy>; dataDir?: string } = {}): Promise<Rig> {
   const wall = new ManualClock(T0);
-  const clock = new ControllableClock(() => wall.now());
   let store: Store;
+  let closeStore = async () => {};
   if (opts.store === 'postgres') {
     store = (await postgresSchema()).store;
     await seed(store, createCore({ store, clock: new ManualClock(T0), random: seededRandom(1), hasher: fastHasher }), readFixtures());
   } else {
-    store = openSqliteStore(await seededBytes(), { clock: wall });
-    cleanups.push(() => store.close());
+    const own = openSqliteStore(await seededBytes(), { clock: wall });
+    store = own;
+    closeStore = () => own.close();
   }
-  const core = createCore({ store, clock, random: seededRandom(42), hasher: fastHasher, policy: opts.policy });
   const config = { ...defaultConfig(), rateLimits: false, ...opts.config };
+  const keys = Object.fromEntries(DIALECT_NAMES.map((n) => [n, testKey(n)]));
+  const realmOver = (id: string, s: Store, close: () => Promise<void>) =>
+    createRealm({ id, store: s, config, keys, random: seededRandom(42), hasher: fastHasher, policy: opts.policy ?? {}, wall: () => wall.now(), closeStore: close, log: () => undefined });
+  const realm = realmOver('default', store, closeStore);
+  // Tenants: clones of the seeded SQLite copy (SQLite rig) — the same set the default realm starts from.
+  const tenants = createTenants(realm, async (id) => {
+    const own = openSqliteStore(await seededBytes(), { clock: wall });
+    return realmOver(id, own, () => own.close());
+  });
+  // Before the PostgreSQL schema's own clean-up: the realms flush their usage queues into a live store.
+  cleanups.unshift(() => tenants.close().then(() => realm.close()));
+  const { core, clock } = realm;
   const dataDir = opts.dataDir ?? tempDir();
-  const apps = new Map<DialectName, Hono>();
   const plane = createAdminPlane({
-    core,
-    store,
-    clock,
+    tenants,
+    prepare: createSeedPreparer(core),
     access: opts.access ?? { loopback: true },
     dataDir,
     fixtures: config.fixtures,
@@ -126,15 +142,9 @@ export async function makeRig(opts: { store?: 'sqlite' | 'postgres'; config?: Pa
     config,
     plane,
     dataDir,
-    app(name) {
-      let a = apps.get(name);
-      if (!a) {
-        a = dialects[name].createApp({ core, config, key: testKey(name) });
-        gateRequests(a, core.lifecycle);
-        apps.set(name, a);
-      }
-      return a;
-    },
+    tenants,
+    app: (name) => realm.apps[name]!,
+    port: (name) => ({ request: (path, init) => tenants.fetchFor(name)(new Request(new URL(path, 'http://127.0.0.1'), init)) }),
     admin: (method, path, o = {}) => send(plane.app, method, path, o),
   };
 }

@@ -100,8 +100,11 @@ export interface Sent {
 }
 
 /** Sends a request to an app without a server; `json` is serialized with a JSON content type. */
+/** What `send` needs: a Hono app, or a listener's fetch in the same shape. */
+export type Port = { request(path: string, init: RequestInit): Response | Promise<Response> };
+
 export async function send(
-  app: Hono,
+  app: Port,
   method: string,
   path: string,
   opts: { headers?: Record<string, string>; body?: string; json?: unknown; token?: string } = {},

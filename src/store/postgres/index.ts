@@ -18,6 +18,7 @@ import { createSessionStore } from './sessions.ts';
 import { createUserStore } from './users.ts';
 
 export type { PostgresStoreOptions } from './open.ts';
+export { dropSchema } from './open.ts';
 
 export type PostgresStore = Store & {
   /** The schema the store lives in. */

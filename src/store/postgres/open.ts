@@ -33,6 +33,19 @@ const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url))
 // Lower case: the search_path option folds an unquoted name to lower case.
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** Drops a store's schema and everything in it (a tenant's, when the tenant is deleted or the gateway closes). */
+export async function dropSchema(opts: Pick<PostgresStoreOptions, 'url' | 'ssl' | 'connectTimeoutMs'>, name: string): Promise<void> {
+  if (!SCHEMA_NAME.test(name) || name === 'public') throw new Error(`PostgreSQL store: will not drop the schema ${JSON.stringify(name)}`);
+  const client = new pg.Client({ connectionString: opts.url, connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000, ...(opts.ssl !== undefined && { ssl: opts.ssl }) });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${name}" cascade`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** `host:port/database` of a URL, for messages (never its password). */
 export function describeTarget(url: string): string {
   let u: URL;
