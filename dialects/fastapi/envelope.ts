@@ -1,13 +1,6 @@
 // Starlette JSONResponse bytes: compact separators, raw UTF-8, `application/json` without charset.
-// Answers are plain data until the app's `respond` adds the transport headers and sends them.
-export interface Reply {
-  status: number;
-  body: string | null;
-  /** Absent for bodiless answers. */
-  contentType?: string;
-  /** Headers beyond the content type and the transport headers (Allow, Location …). */
-  headers?: Record<string, string>;
-}
+// Answers are plain data (the pipeline's Reply) until the app's `respond` adds the transport headers and sends them.
+import type { Reply } from '../../src/http/pipeline.ts';
 
 export const json = (status: number, body: unknown, headers?: Record<string, string>): Reply => raw(status, JSON.stringify(body), headers);
 

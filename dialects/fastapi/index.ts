@@ -3,9 +3,11 @@ import { limitBody } from '../../src/http/body.ts';
 import { reqHeader } from '../../src/http/headers.ts';
 import { createRateLimiter } from '../../src/http/rate-limit.ts';
 import type { Dialect, DialectEnv } from '../../src/http/dialect.ts';
+import { mountEndpoints, type Misses, type Reply } from '../../src/http/pipeline.ts';
 import { starletteCors } from './cors.ts';
-import { fail, internalError, methodNotAllowed, notFound, type Reply } from './envelope.ts';
-import { mount } from './route.ts';
+import { fail, internalError, methodNotAllowed, notFound } from './envelope.ts';
+import { ERRORS } from './errors.ts';
+import { endpointsOf } from './stages.ts';
 import { baseEndpoints } from './routes/base.ts';
 import { userEndpoints } from './routes/users.ts';
 import { createTokens } from './tokens.ts';
@@ -41,7 +43,7 @@ export function createApp({ core, config, key }: DialectEnv): Hono {
     return new Response(reply.body, { status: reply.status, headers });
   }
 
-  const deps = { core, tokens: createTokens(key, core.clock), respond, limitBody: limitBody((c) => respond(c, fail(413, '请求体过大'))) };
+  const deps = { core, tokens: createTokens(key, core.clock) };
   const limits = config.rateLimits
     ? {
         login: createRateLimiter({ limit: 5, windowMs: 60_000, clock: core.clock }),
@@ -63,26 +65,21 @@ export function createApp({ core, config, key }: DialectEnv): Hono {
     await next();
   });
 
-  const endpoints = [...baseEndpoints(deps, config, limits), ...userEndpoints(core, config)];
-  const methodsByPath = mount(app, deps, endpoints);
-
-  app.notFound((c) => {
-    const methods = methodsByPath.get(c.req.path);
-    if (methods) return respond(c, methodNotAllowed(methods.join(', ')));
-    // Starlette's redirect_slashes: a known path with a trailing slash answers 307 to the bare path.
-    const bare = c.req.path.replace(/\/+$/, '');
-    if (bare !== c.req.path && methodsByPath.has(bare)) {
-      const url = new URL(c.req.url);
-      url.pathname = bare;
-      return respond(c, { status: 307, body: null, headers: { location: url.toString() } });
-    }
-    return respond(c, notFound());
-  });
-  app.onError((err, c) => {
-    console.error(`fastapi: unhandled ${err.name}: ${err.message}`);
-    return respond(c, internalError());
-  });
+  const declared = [...baseEndpoints(deps, config, limits), ...userEndpoints(core, config)];
+  const endpoints = endpointsOf(deps, limitBody((c) => respond(c, fail(413, '请求体过大'))), declared);
+  mountEndpoints(app, endpoints, { name: 'fastapi', errors: ERRORS, misses: MISSES, internalError, respond });
   return app;
 }
+
+/** Starlette's routing misses: 405 with Allow on a known path, redirect_slashes (307 to the bare path), else 404. */
+const MISSES: Misses = {
+  methodNotAllowed: (_c, methods) => methodNotAllowed(methods.join(', ')),
+  trailingSlash(c, bare) {
+    const url = new URL(c.req.url);
+    url.pathname = bare;
+    return { status: 307, body: null, headers: { location: url.toString() } };
+  },
+  notFound,
+};
 
 export const fastapi: Dialect = { name: 'fastapi', defaultPort: 8000, createApp };

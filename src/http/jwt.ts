@@ -29,6 +29,12 @@ export function decodeJsonObject(segment: string): Record<string, unknown> | nul
   }
 }
 
+/** The `exp` claim (seconds) of a token's payload, if it has a numeric one; for telling when a refused token expired. */
+export function expOf(token: string): number | undefined {
+  const payload = decodeJsonObject(token.split('.')[1] ?? '');
+  return typeof payload?.exp === 'number' ? payload.exp : undefined;
+}
+
 export function verifyHs256(token: string, key: Uint8Array, nowMs: number): JwtResult {
   const parts = token.split('.');
   if (parts.length !== 3) return { ok: false, failure: 'segments' };

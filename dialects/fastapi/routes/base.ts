@@ -1,14 +1,16 @@
 import type * as v from 'valibot';
-import { CoreError, type User } from '../../../src/core/index.ts';
+import type { User } from '../../../src/core/index.ts';
 import { stampOf } from '../../../src/core/ports.ts';
 import type { AppConfig } from '../../../src/config.ts';
 import type { RateLimiter } from '../../../src/http/rate-limit.ts';
 import { clientIp } from '../../../src/http/client-ip.ts';
 import { pythonIsoUtc } from '../../../src/http/datetime.ts';
+import { expiryDetails, noteUser } from '../../../src/http/decisions.ts';
+import { deny } from '../../../src/http/pipeline.ts';
 import { json, raw, success } from '../envelope.ts';
 import { renderOnce } from '../../../src/http/body.ts';
-import { loginError, refreshError } from '../errors.ts';
-import type { Endpoint, PipelineDeps } from '../route.ts';
+import { LOGIN_ERRORS, REFRESH_ERRORS, REFRESH_FAILED } from '../errors.ts';
+import type { Deps, Endpoint } from '../stages.ts';
 import { Credentials, RefreshRequest } from '../schemas.ts';
 import { ACCESS_TTL_S, REFRESH_TTL_S } from '../tokens.ts';
 import { userDict } from '../views.ts';
@@ -20,7 +22,7 @@ export interface BaseLimits {
   refresh?: RateLimiter;
 }
 
-export function baseEndpoints(deps: PipelineDeps, config: AppConfig, limits: BaseLimits): Endpoint<any, any>[] {
+export function baseEndpoints(deps: Deps, config: AppConfig, limits: BaseLimits): Endpoint<any, any>[] {
   const { core, tokens } = deps;
   const prefix = '/api/v1/base';
 
@@ -29,9 +31,11 @@ export function baseEndpoints(deps: PipelineDeps, config: AppConfig, limits: Bas
     path: `${prefix}/access_token`,
     body: Credentials,
     ...(limits.login && { rateLimit: { limiter: limits.login, text: '5 per 1 minute' } }),
-    onError: loginError,
+    errors: LOGIN_ERRORS,
     async handle({ c, body }) {
+      noteUser(c.req.raw, body.username);
       const user = await core.auth.authenticate(body.username, body.password, { ip: clientIp(c) });
+      noteUser(c.req.raw, user.username);
       const session = await core.sessions.start(user.id, AUDIENCE, REFRESH_TTL_S * 1000);
       return success({
         access_token: tokens.sign(user, 'access', session.sessionId),
@@ -48,14 +52,19 @@ export function baseEndpoints(deps: PipelineDeps, config: AppConfig, limits: Bas
     path: `${prefix}/refresh_token`,
     body: RefreshRequest,
     ...(limits.refresh && { rateLimit: { limiter: limits.refresh, text: '10 per 1 minute' } }),
-    onError: refreshError,
-    async handle({ body }) {
-      const verified = tokens.verify(body.refresh_token);
-      if (!verified.ok || verified.claims.token_type !== 'refresh' || verified.claims.jti === undefined) {
-        throw new CoreError('token_invalid');
+    errors: REFRESH_ERRORS,
+    async handle({ c, body }) {
+      const token = body.refresh_token;
+      const verified = tokens.verify(token);
+      if (!verified.ok) {
+        return verified.failure === 'expired'
+          ? deny(REFRESH_FAILED, 'token_expired', expiryDetails(core.clock, token))
+          : deny(REFRESH_FAILED, 'token_invalid', { reason: verified.failure === 'invalid' ? 'malformed' : 'claims' });
       }
       const { claims } = verified;
-      const rotated = await core.sessions.rotate(claims.sid, claims.jti!, REFRESH_TTL_S * 1000);
+      if (claims.token_type !== 'refresh' || claims.jti === undefined) return deny(REFRESH_FAILED, 'token_invalid', { reason: 'token_type' });
+      noteUser(c.req.raw, claims.username);
+      const rotated = await core.sessions.rotate(claims.sid, claims.jti, REFRESH_TTL_S * 1000);
       return success({
         access_token: tokens.sign(rotated.user, 'access', claims.sid),
         refresh_token: tokens.sign(rotated.user, 'refresh', claims.sid, rotated.refreshJti),

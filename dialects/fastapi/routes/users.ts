@@ -1,17 +1,17 @@
 import { andThen } from '../../../src/http/settle.ts';
 import type * as v from 'valibot';
 import type { AppConfig } from '../../../src/config.ts';
-import { asUser, CoreError, type Core } from '../../../src/core/index.ts';
+import { asUser, type Core } from '../../../src/core/index.ts';
 import { renderOnce } from '../../../src/http/body.ts';
-
-type PageResult = Awaited<ReturnType<Core['users']['page']>>;
+import { deny } from '../../../src/http/pipeline.ts';
 import { fail, paged, success } from '../envelope.ts';
-import { USER_OPERATION_FAILURES, userOperationError } from '../errors.ts';
-import type { Endpoint } from '../route.ts';
+import { USER_OPERATION_FAILURES, userOperationErrors } from '../errors.ts';
+import type { Endpoint } from '../stages.ts';
 import { ResetPassword, UserCreate, UserIdQuery, UserListQuery, UserUpdate } from '../schemas.ts';
 import { userDetail, userListItem } from '../views.ts';
 
 type Out<S extends v.GenericSchema> = v.InferOutput<S>;
+type PageResult = Awaited<ReturnType<Core['users']['page']>>;
 const prefix = '/api/v1/users';
 const statusOf = (isActive: boolean | undefined) => (isActive === undefined ? undefined : isActive ? 'active' : 'inactive');
 
@@ -28,7 +28,7 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     path: `${prefix}/list`,
     guard: 'rbac',
     query: UserListQuery,
-    onError: userOperationError('list'),
+    errors: userOperationErrors('list'),
     handle({ query }) {
       const { page, page_size: pageSize } = query;
       // Non-positive pages made the legacy ORM fail; so do they here.
@@ -47,10 +47,10 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     path: `${prefix}/get`,
     guard: 'rbac',
     query: UserIdQuery,
-    onError: userOperationError('get'),
+    errors: userOperationErrors('get'),
     async handle({ query }) {
       const user = await core.users.get(query.user_id);
-      if (!user) throw new CoreError('not_found', { entity: 'user' });
+      if (!user) return deny(fail(400, USER_OPERATION_FAILURES.get), 'not_found', { entity: 'user', id: query.user_id });
       return success(userDetail(user, (await core.directory.rolesOf([user.id])).get(user.id) ?? [], tz));
     },
   };
@@ -60,7 +60,7 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     path: `${prefix}/create`,
     guard: 'rbac',
     body: UserCreate,
-    onError: userOperationError('create'),
+    errors: userOperationErrors('create'),
     async handle({ user, body }) {
       if (hasNull(body, ['is_active', 'is_superuser'])) return fail(400, USER_OPERATION_FAILURES.create);
       await core.users.create({
@@ -81,7 +81,7 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     path: `${prefix}/update`,
     guard: 'rbac',
     body: UserUpdate,
-    onError: userOperationError('update'),
+    errors: userOperationErrors('update'),
     async handle({ user, body }) {
       if (hasNull(body, ['is_active', 'is_superuser'])) return fail(400, USER_OPERATION_FAILURES.update);
       await core.users.update(body.id, {
@@ -102,7 +102,7 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     path: `${prefix}/delete`,
     guard: 'rbac',
     query: UserIdQuery,
-    onError: userOperationError('delete'),
+    errors: userOperationErrors('delete'),
     async handle({ user, query }) {
       await core.users.delete(query.user_id, asUser(user));
       return success(null, 'Deleted Successfully');
@@ -114,7 +114,7 @@ export function userEndpoints(core: Core, config: AppConfig): Endpoint<any, any>
     path: `${prefix}/reset_password`,
     guard: 'rbac',
     body: ResetPassword,
-    onError: userOperationError('resetPassword'),
+    errors: userOperationErrors('resetPassword'),
     async handle({ user, body }) {
       // The new password goes to the outbox only; the answer does not show it, as upstream.
       await core.users.resetPassword(body.user_id, asUser(user), { refuseSuperuser: true });

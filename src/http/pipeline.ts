@@ -1,0 +1,203 @@
+// One request pipeline for every dialect (architecture.md, "One pipeline"). An endpoint is data: method, path,
+// ordered stages, handler and error overrides; `mountEndpoints` runs it and derives the 404/405 answers from the same
+// table. A stage or handler answers a value when it needs no I/O and a promise when it does; the pipeline goes on
+// either way without making a value asynchronous, so a request that needs no I/O is answered without any promise.
+import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
+import { isCoreError, type CoreError, type ErrorKind } from '../core/errors.ts';
+import { coreDenial, noteDenial, type Denial } from './decisions.ts';
+import type { Awaitable } from './settle.ts';
+
+/** One answer in any dialect's envelope; the dialect's `respond` turns it into a Response with its transport headers. */
+export interface Reply {
+  status: number;
+  /** null: no body. */
+  body: string | null;
+  /** Absent: the dialect's own, or none for a bodiless answer. */
+  contentType?: string;
+  /** Headers beyond the content type and the dialect's transport headers (Allow, Location …). */
+  headers?: Record<string, string>;
+  /** Why the dialect refused the request itself (never sent): the pipeline notes it for the journal. */
+  denial?: Denial;
+}
+
+/** `reply`, noted as a denial of `kind` when it is answered: `deny(fail(403, …), 'forbidden', {reason: 'no_role'})`. */
+export const deny = (reply: Reply, kind: string, details: Record<string, unknown> = {}): Reply => ({ ...reply, denial: { kind, details } });
+
+/** An answer to a core error: a Reply, or a function of the error (undefined: not this entry's, ask the next table). */
+export type ErrorAnswer = Reply | ((e: CoreError, c: Context) => Reply | undefined);
+/** Core error kind → answer; `default` answers the kinds the table does not name. */
+export type ErrorTable = { readonly [K in ErrorKind | 'default']?: ErrorAnswer };
+
+/** What every endpoint's input carries; a dialect's input adds what its stages find (user, query, body …). */
+export interface Input {
+  c: Context;
+}
+
+/** One step before the handler: it fills the input, or answers (a Reply ends the request there). */
+export interface Stage<In extends Input = Input> {
+  readonly name: string;
+  run(input: In): Awaitable<Reply | undefined>;
+  /** Answers to core errors raised by this stage; before the dialect's table (the endpoint's are not asked). */
+  readonly errors?: ErrorTable;
+}
+
+export interface Endpoint<In extends Input = Input> {
+  readonly method: string;
+  /** Hono's path syntax (`/users/:id`). */
+  readonly path: string;
+  readonly stages: readonly Stage<In>[];
+  handle(input: In): Awaitable<Reply>;
+  /** Answers to core errors raised by the handler; before the dialect's table. */
+  readonly errors?: ErrorTable;
+  /** Hono middleware in front of the pipeline: the body limit, mounted only where it is needed. */
+  readonly use?: readonly MiddlewareHandler[];
+}
+
+/** A dialect's stage order as data: each entry gives the stage an endpoint declaration needs, or nothing. */
+export type StageOrder<Decl, In extends Input> = readonly ((decl: Decl) => Stage<In> | undefined)[];
+
+export const stagesFor = <Decl, In extends Input>(order: StageOrder<Decl, In>, decl: Decl): Stage<In>[] =>
+  order.map((make) => make(decl)).filter((s): s is Stage<In> => s !== undefined);
+
+const pick = (answer: ErrorAnswer | undefined, e: CoreError, c: Context): Reply | undefined =>
+  typeof answer === 'function' ? answer(e, c) : answer;
+const lookup = (table: ErrorTable | undefined, e: CoreError, c: Context): Reply | undefined =>
+  table && (pick(table[e.kind], e, c) ?? pick(table.default, e, c));
+
+/**
+ * A core error as the answer of the first table that has one: the stage's or the endpoint's own (its kind, then its
+ * default), then the dialect's (its kind, then its default). It is noted as the request's denial first, whatever it
+ * is answered with. Anything else, or a core error no table answers, is rethrown: the app's error handler's (500).
+ */
+export function answerError(e: unknown, c: Context, own: ErrorTable | undefined, dialect: ErrorTable): Reply {
+  if (!isCoreError(e)) throw e;
+  const denial = coreDenial(e);
+  noteDenial(c.req.raw, denial.kind, denial.details);
+  const reply = lookup(own, e, c) ?? lookup(dialect, e, c);
+  if (reply === undefined) throw e;
+  return reply;
+}
+
+/** Runs the stages from `from`, then the handler; synchronous for as long as each step answers a value. */
+export function runEndpoint<In extends Input>(ep: Endpoint<In>, input: In, dialect: ErrorTable, from = 0): Awaitable<Reply> {
+  const { stages } = ep;
+  for (let i = from; i < stages.length; i++) {
+    const stage = stages[i]!;
+    let out: Awaitable<Reply | undefined>;
+    try {
+      out = stage.run(input);
+    } catch (e) {
+      return answerError(e, input.c, stage.errors, dialect);
+    }
+    if (out === undefined) continue;
+    if (out instanceof Promise) {
+      return out.then(
+        (reply) => reply ?? runEndpoint(ep, input, dialect, i + 1),
+        (e) => answerError(e, input.c, stage.errors, dialect),
+      );
+    }
+    return out;
+  }
+  let out: Awaitable<Reply>;
+  try {
+    out = ep.handle(input);
+  } catch (e) {
+    return answerError(e, input.c, ep.errors, dialect);
+  }
+  return out instanceof Promise ? out.catch((e) => answerError(e, input.c, ep.errors, dialect)) : out;
+}
+
+/** The methods served per path, for the answers to requests no endpoint takes. */
+export interface RouteTable {
+  /** The methods of the endpoints whose path matches `path` (templates included), or undefined for an unknown path. */
+  methodsAt(path: string): string[] | undefined;
+}
+
+export function routeTable(endpoints: readonly { method: string; path: string }[]): RouteTable {
+  const byPath = new Map<string, string[]>();
+  for (const ep of endpoints) byPath.set(ep.path, [...(byPath.get(ep.path) ?? []), ep.method]);
+  const exact = new Map([...byPath].filter(([path]) => !path.includes(':')));
+  const templates = [...byPath]
+    .filter(([path]) => path.includes(':'))
+    .map(([path, methods]) => ({ pattern: new RegExp(`^${path.replace(/[.]/g, '\\.').replace(/:[^/]+/g, '[^/]+')}$`), methods }));
+  return { methodsAt: (path) => exact.get(path) ?? templates.find((t) => t.pattern.test(path))?.methods };
+}
+
+/** How a dialect answers requests no endpoint takes; each hook is optional but `notFound`. */
+export interface Misses {
+  /** OPTIONS on a known path (Werkzeug's automatic answer). */
+  options?(c: Context, methods: string[]): Reply;
+  /** A known path asked with a method it does not serve (absent: answered as an unknown path, gin's way). */
+  methodNotAllowed?(c: Context, methods: string[]): Reply;
+  /**
+   * A path that is known once its trailing slashes are dropped (`bare`); undefined: not redirected. A Response is
+   * sent as it is, without the dialect's transport headers (gin redirects before any middleware runs).
+   */
+  trailingSlash?(c: Context, bare: string, methods: string[]): Reply | Response | undefined;
+  notFound(c: Context): Reply;
+}
+
+export function answerMiss(c: Context, table: RouteTable, misses: Misses): Reply | Response {
+  const path = c.req.path;
+  const methods = table.methodsAt(path);
+  if (methods) {
+    if (misses.options && c.req.method === 'OPTIONS') return misses.options(c, methods);
+    if (misses.methodNotAllowed) return misses.methodNotAllowed(c, methods);
+  }
+  if (misses.trailingSlash) {
+    const bare = path.replace(/\/+$/, '');
+    const known = bare !== path ? table.methodsAt(bare) : undefined;
+    const redirect = known && misses.trailingSlash(c, bare, known);
+    if (redirect) return redirect;
+  }
+  return misses.notFound(c);
+}
+
+/** What the pipeline needs of a dialect besides its endpoints. */
+export interface DialectPipeline<In extends Input> {
+  /** For the log line of an unhandled error. */
+  name: string;
+  /** The dialect's error table (its `errors.ts`). */
+  errors: ErrorTable;
+  misses: Misses;
+  /** The answer to an unhandled error (500). */
+  internalError(c: Context): Reply;
+  /** Turns a Reply into the Response with the dialect's transport headers. */
+  respond(c: Context, reply: Reply): Response;
+  /** A fresh input for a request (default `{c}`); the stages fill the rest. */
+  input?(c: Context): In;
+  /** Told of every answer the pipeline gives an endpoint (v1auth records API-key use), before it is sent. */
+  answered?(input: In, reply: Reply): void;
+}
+
+/**
+ * Registers each endpoint on `app` (a route per method and path, so a request pays only for its own endpoint's
+ * stages), the 404/405 answers of the same table, and the 500 answer. Returns the table.
+ */
+export function mountEndpoints<In extends Input>(app: Hono, endpoints: readonly Endpoint<In>[], d: DialectPipeline<In>): RouteTable {
+  const makeInput = d.input ?? ((c: Context) => ({ c }) as In);
+  const on = app.on as (method: string, path: string, ...handlers: (MiddlewareHandler | Handler)[]) => Hono; // Hono's own arrow
+  for (const ep of endpoints) {
+    const finish = (input: In, reply: Reply): Response => {
+      if (reply.denial) noteDenial(input.c.req.raw, reply.denial.kind, reply.denial.details);
+      d.answered?.(input, reply);
+      return d.respond(input.c, reply);
+    };
+    const handler = (c: Context) => {
+      const input = makeInput(c);
+      const out = runEndpoint(ep, input, d.errors);
+      return out instanceof Promise ? out.then((reply) => finish(input, reply)) : finish(input, out);
+    };
+    on(ep.method, ep.path, ...(ep.use ?? []), handler);
+  }
+  const table = routeTable(endpoints);
+  app.notFound((c) => {
+    const miss = answerMiss(c, table, d.misses);
+    return miss instanceof Response ? miss : d.respond(c, miss);
+  });
+  app.onError((err, c) => {
+    console.error(`${d.name}: unhandled ${err.name}: ${err.message}`);
+    return d.respond(c, d.internalError(c));
+  });
+  return table;
+}
