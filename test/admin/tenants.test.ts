@@ -43,7 +43,7 @@ describe('tenants', () => {
   it("a tenant's token is refused by another tenant and by the default store", async () => {
     const rig = await makeRig();
     const token = (await login(rig, 'team-a'))!;
-    const me = (id?: string) => send(rig.port('v1auth'), 'GET', `${V1}/me`, { token, headers: id ? tenant(id) : {} });
+    const me = (id?: string) => send(rig.port('v1auth'), 'GET', `${V1}/users/1`, { token, headers: id ? tenant(id) : {} });
     expect((await me('team-a')).status).toBe(200);
     expect((await me('team-b')).status).toBe(401);
     expect((await me()).status).toBe(401);
@@ -67,7 +67,7 @@ describe('tenants', () => {
     expect((await adminA('GET', '/__admin/outbox')).json.items).toEqual([]);
     // The tenant's reset did not touch the default store.
     expect((await rig.admin('POST', '/__admin/snapshots', { json: {} })).json.tenant).toBe('default');
-    expect((await adminA('POST', '/__admin/snapshots', { json: { name: 'a' } })).json.tenant).toBe('team-a');
+    expect((await adminA('POST', '/__admin/snapshots', { name: 'a' })).json.tenant).toBe('team-a');
   });
 
   it('lists tenants (default first), deletes one (a later use starts afresh), refuses to delete default', async () => {
