@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 // The `dialectgate` command (control-plane.md §6). `serve` (the default) starts the gateway (src/main.ts); reset,
-// snapshot, clock and outbox are HTTP clients of the admin plane: JSON on stdout; exit 1 on an API error
-// (`dialectgate: <code>: <message>` on stderr), 2 on a usage error, 3 when the admin plane cannot be reached.
+// snapshot, clock and outbox are one call each of the admin client (src/testing/admin-client.ts): JSON on stdout;
+// exit 1 on an API error (`dialectgate: <code>: <message>` on stderr), 2 on a usage error, 3 when the admin plane
+// cannot be reached.
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { closest, helpText } from './config.ts';
 import { packageVersion } from './package.ts';
+import { createAdminClient, type AdminClient } from './testing/admin-client.ts';
+import { AdminError, AdminUnreachableError } from './testing/errors.ts';
+import type { ClockScope, Fixtures, Keep } from './testing/types.ts';
 
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8900';
+/** No answer within this (plus the outbox wait's own wait) counts as unreachable: exit 3. */
+const CLIENT_TIMEOUT_MS = 30_000;
 
 const CLIENT_HELP = `Commands (clients of the admin plane; the answer's JSON on stdout):
   reset [--fixtures <name|file>] [--keep journal,faults,clock]
@@ -50,33 +56,30 @@ class UsageError extends Error {}
 type Flag = 'fixtures' | 'keep' | 'name' | 'out' | 'scope' | 'to' | 'kind' | 'since' | 'after' | 'timeout-ms';
 type Values = Partial<Record<Flag, string>>;
 
-/** One admin-plane call: the request a command line makes. */
-interface Call {
-  method: 'GET' | 'POST' | 'DELETE';
-  path: string;
-  query?: Record<string, string>;
-  json?: Record<string, unknown>;
-  bytes?: Uint8Array;
-  /** Where binary answers go (`snapshot download --out`); stdout when absent. */
-  out?: string;
-  timeoutMs?: number;
-}
+/**
+ * What a command line does: one call of the admin client (src/testing/admin-client.ts). Its answer goes to stdout:
+ * JSON pretty-printed, bytes as they are, nothing for undefined (204).
+ */
+type Call = (client: AdminClient, io: Io) => Promise<unknown>;
 
 interface Sub {
   /** Positional arguments after the subcommand: names (a trailing `?` marks an optional one). */
   args: string[];
   flags: Flag[];
+  /** Checks the arguments (UsageError) before anything is sent. */
   call: (a: string[], v: Values) => Call;
 }
 
 /** A number when it is all digits (epoch ms, ms, ids), else the string (ISO 8601). */
 const numOrString = (s: string): number | string => (/^\d+$/.test(s) ? Number(s) : s);
+/** An id or count as typed: digits as a number, anything else passed on for the admin plane to refuse (400). */
+const idArg = (s: string | undefined) => (s === undefined ? undefined : (numOrString(s) as number));
 const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
-const seg = encodeURIComponent;
+const keepArg = (s: string | undefined) => (s === undefined ? undefined : (list(s) as Keep[]));
+const scopeOf = (v: Values) => v.scope as ClockScope | undefined;
 
 /** `--fixtures`: a name (the admin plane resolves it), or a file sent as the object it holds. */
-function fixturesArg(s: string | undefined): unknown {
+function fixturesArg(s: string | undefined): string | Fixtures | undefined {
   if (s === undefined) return undefined;
   if (/^[A-Za-z0-9_-]{1,64}$/.test(s)) return s;
   let text: string;
@@ -86,28 +89,46 @@ function fixturesArg(s: string | undefined): unknown {
     throw new UsageError(`--fixtures: cannot read ${s}: ${(e as Error).message}`);
   }
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(text) as Fixtures; // checked by the admin plane (400 invalid_fixture)
   } catch (e) {
     throw new UsageError(`--fixtures: ${s} is not JSON: ${(e as Error).message}`);
   }
 }
 
-const outboxFilter = (v: Values) => defined({ to: v.to, kind: v.kind, since: v.since, after: v.after });
-const clockPost = (what: string, body: Record<string, unknown>, v: Values): Call => ({ method: 'POST', path: `/__admin/clock/${what}`, json: defined({ ...body, scope: v.scope }) });
+const outboxFilter = (v: Values) => ({ to: v.to, kind: v.kind, since: v.since, after: idArg(v.after) });
 
 const COMMANDS: Record<string, { default?: string; subs: Record<string, Sub> }> = {
   reset: {
     default: '',
-    subs: { '': { args: [], flags: ['fixtures', 'keep'], call: (_a, v) => ({ method: 'POST', path: '/__admin/reset', json: defined({ fixtures: fixturesArg(v.fixtures), keep: v.keep === undefined ? undefined : list(v.keep) }) }) } },
+    subs: {
+      '': {
+        args: [],
+        flags: ['fixtures', 'keep'],
+        call: (_a, v) => {
+          const o = { fixtures: fixturesArg(v.fixtures), keep: keepArg(v.keep) };
+          return (c) => c.reset(o);
+        },
+      },
+    },
   },
   snapshot: {
     subs: {
-      create: { args: [], flags: ['name'], call: (_a, v) => ({ method: 'POST', path: '/__admin/snapshots', json: defined({ name: v.name }) }) },
-      list: { args: [], flags: [], call: () => ({ method: 'GET', path: '/__admin/snapshots' }) },
-      get: { args: ['id'], flags: [], call: ([id]) => ({ method: 'GET', path: `/__admin/snapshots/${seg(id!)}` }) },
-      restore: { args: ['id'], flags: ['keep'], call: ([id], v) => ({ method: 'POST', path: `/__admin/snapshots/${seg(id!)}/restore`, json: defined({ keep: v.keep === undefined ? undefined : list(v.keep) }) }) },
-      delete: { args: ['id'], flags: [], call: ([id]) => ({ method: 'DELETE', path: `/__admin/snapshots/${seg(id!)}` }) },
-      download: { args: ['id'], flags: ['out'], call: ([id], v) => ({ method: 'GET', path: `/__admin/snapshots/${seg(id!)}/bytes`, out: v.out }) },
+      create: { args: [], flags: ['name'], call: (_a, v) => (c) => c.snapshots.create({ name: v.name }) },
+      list: { args: [], flags: [], call: () => (c) => c.snapshots.list() },
+      get: { args: ['id'], flags: [], call: ([id]) => (c) => c.snapshots.get(id!) },
+      restore: { args: ['id'], flags: ['keep'], call: ([id], v) => (c) => c.snapshots.restore(id!, { keep: keepArg(v.keep) }) },
+      delete: { args: ['id'], flags: [], call: ([id]) => (c) => c.snapshots.delete(id!) },
+      download: {
+        args: ['id'],
+        flags: ['out'],
+        call: ([id], v) => async (c, io) => {
+          const bytes = await c.snapshots.bytes(id!);
+          if (v.out === undefined) return bytes;
+          writeFileSync(v.out, bytes, { mode: 0o600 });
+          io.err(`dialectgate: wrote ${bytes.length} bytes to ${v.out}`);
+          return undefined;
+        },
+      },
       upload: {
         args: ['file'],
         flags: ['name'],
@@ -118,7 +139,7 @@ const COMMANDS: Record<string, { default?: string; subs: Record<string, Sub> }> 
           } catch (e) {
             throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
           }
-          return { method: 'POST', path: '/__admin/snapshots', query: defined({ name: v.name }) as Record<string, string>, bytes };
+          return (c) => c.snapshots.upload(bytes, { name: v.name });
         },
       },
     },
@@ -126,18 +147,18 @@ const COMMANDS: Record<string, { default?: string; subs: Record<string, Sub> }> 
   clock: {
     default: 'get',
     subs: {
-      get: { args: [], flags: [], call: () => ({ method: 'GET', path: '/__admin/clock' }) },
-      set: { args: ['instant'], flags: ['scope'], call: ([to], v) => clockPost('set', { to: numOrString(to!) }, v) },
-      advance: { args: ['duration'], flags: ['scope'], call: ([by], v) => clockPost('advance', { by: numOrString(by!) }, v) },
-      freeze: { args: ['instant?'], flags: ['scope'], call: ([at], v) => clockPost('freeze', { at: at === undefined ? undefined : numOrString(at) }, v) },
-      resume: { args: [], flags: ['scope'], call: (_a, v) => clockPost('resume', {}, v) },
-      reset: { args: [], flags: ['scope'], call: (_a, v) => clockPost('reset', {}, v) },
+      get: { args: [], flags: [], call: () => (c) => c.clock.get() },
+      set: { args: ['instant'], flags: ['scope'], call: ([to], v) => (c) => c.clock.set({ to: numOrString(to!), scope: scopeOf(v) }) },
+      advance: { args: ['duration'], flags: ['scope'], call: ([by], v) => (c) => c.clock.advance({ by: numOrString(by!), scope: scopeOf(v) }) },
+      freeze: { args: ['instant?'], flags: ['scope'], call: ([at], v) => (c) => c.clock.freeze({ at: at === undefined ? undefined : numOrString(at), scope: scopeOf(v) }) },
+      resume: { args: [], flags: ['scope'], call: (_a, v) => (c) => c.clock.resume({ scope: scopeOf(v) }) },
+      reset: { args: [], flags: ['scope'], call: (_a, v) => (c) => c.clock.reset({ scope: scopeOf(v) }) },
     },
   },
   outbox: {
     default: 'list',
     subs: {
-      list: { args: [], flags: ['to', 'kind', 'since', 'after'], call: (_a, v) => ({ method: 'GET', path: '/__admin/outbox', query: outboxFilter(v) as Record<string, string> }) },
+      list: { args: [], flags: ['to', 'kind', 'since', 'after'], call: (_a, v) => (c) => c.outbox.list(outboxFilter(v)) },
       wait: {
         args: [],
         flags: ['to', 'kind', 'since', 'after', 'timeout-ms'],
@@ -145,13 +166,11 @@ const COMMANDS: Record<string, { default?: string; subs: Record<string, Sub> }> 
           const timeout = v['timeout-ms'];
           if (timeout !== undefined && !/^\d+$/.test(timeout)) throw new UsageError(`--timeout-ms: expected a whole number of milliseconds, got ${timeout}`);
           const since = v.since === undefined ? undefined : numOrString(v.since);
-          const after = v.after === undefined ? undefined : numOrString(v.after);
-          const json = defined({ to: v.to, kind: v.kind, since, after, timeout_ms: timeout === undefined ? undefined : Number(timeout) });
-          // The admin plane holds the request up to timeout_ms (default 5 s): wait a little longer for its answer.
-          return { method: 'POST', path: '/__admin/outbox/wait', json, timeoutMs: (timeout === undefined ? 5000 : Number(timeout)) + 30_000 };
+          // The client waits the admin plane's timeout_ms (default 5 s) on top of its own 30 s.
+          return (c) => c.outbox.wait({ ...outboxFilter(v), since, timeout_ms: timeout === undefined ? undefined : Number(timeout) });
         },
       },
-      clear: { args: [], flags: [], call: () => ({ method: 'DELETE', path: '/__admin/outbox' }) },
+      clear: { args: [], flags: [], call: () => (c) => c.outbox.clear() },
     },
   },
 };
@@ -251,64 +270,25 @@ function parseClient(name: string, command: (typeof COMMANDS)[string], argv: str
   return { call: sub.call(args, values), client: { url, token: token || undefined, tenant } };
 }
 
+/** Runs the call; exit 1 on an API error (`dialectgate: <code>: <message>`), 3 when the plane cannot be reached. */
 async function send(client: { url: URL; token?: string; tenant?: string }, call: Call, io: Io): Promise<number> {
-  const base = client.url.href.replace(/\/+$/, '');
-  const query = call.query && Object.keys(call.query).length ? `?${new URLSearchParams(call.query)}` : '';
-  const target = `${base}${call.path}${query}`;
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (client.token) headers.authorization = `Bearer ${client.token}`;
-  if (client.tenant !== undefined) headers['x-dialectgate-tenant'] = client.tenant;
-  let body: string | Uint8Array<ArrayBuffer> | undefined;
-  if (call.bytes) {
-    headers['content-type'] = 'application/vnd.sqlite3';
-    body = new Uint8Array(call.bytes);
-  } else if (call.json) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(call.json);
-  }
-  let res: Response;
+  const admin = createAdminClient(client.url, { token: client.token, tenant: client.tenant, timeoutMs: CLIENT_TIMEOUT_MS });
+  let answer: unknown;
   try {
-    res = await fetch(target, { method: call.method, headers, body, signal: AbortSignal.timeout(call.timeoutMs ?? 30_000) });
+    answer = await call(admin, io);
   } catch (e) {
-    const err = e as Error & { cause?: { code?: string; message?: string } };
-    const why = err.name === 'TimeoutError' ? `no answer within ${call.timeoutMs ?? 30_000} ms` : (err.cause?.code ?? err.cause?.message ?? err.message);
-    io.err(`dialectgate: cannot reach the admin plane at ${base}: ${why}`);
-    return 3;
-  }
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  const type = res.headers.get('content-type') ?? '';
-  if (!res.ok) {
-    let code = `http_${res.status}`;
-    let message = res.statusText || 'error';
-    try {
-      const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as { error?: { code?: unknown; message?: unknown } };
-      if (parsed.error && typeof parsed.error.code === 'string') {
-        code = parsed.error.code;
-        message = typeof parsed.error.message === 'string' ? parsed.error.message : message;
-      }
-    } catch {
-      const text = Buffer.from(bytes).toString('utf8').trim();
-      if (text) message = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+    if (e instanceof AdminUnreachableError) {
+      io.err(`dialectgate: ${e.message}`);
+      return 3;
     }
-    io.err(`dialectgate: ${code}: ${message}`);
-    return 1;
-  }
-  if (bytes.length === 0) return 0;
-  if (/\bjson\b/.test(type)) {
-    const text = Buffer.from(bytes).toString('utf8');
-    try {
-      io.out(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
-    } catch {
-      io.out(text.endsWith('\n') ? text : `${text}\n`);
+    if (e instanceof AdminError) {
+      io.err(`dialectgate: ${e.code}: ${e.message}`);
+      return 1;
     }
-    return 0;
+    throw e;
   }
-  if (call.out) {
-    writeFileSync(call.out, bytes, { mode: 0o600 });
-    io.err(`dialectgate: wrote ${bytes.length} bytes to ${call.out}`);
-    return 0;
-  }
-  io.out(bytes);
+  if (answer === undefined) return 0;
+  io.out(answer instanceof Uint8Array ? answer : `${JSON.stringify(answer, null, 2)}\n`);
   return 0;
 }
 
