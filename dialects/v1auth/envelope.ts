@@ -1,8 +1,5 @@
 // {success, code, message, data}; HTTP status = code; raw UTF-8 JSON with a charset; ISO `Z` times without a fraction.
-export interface Reply {
-  status: number;
-  body: string;
-}
+import type { Reply } from '../../src/http/pipeline.ts';
 
 export interface FieldError {
   field: string;

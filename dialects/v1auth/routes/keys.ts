@@ -1,9 +1,11 @@
 import type * as v from 'valibot';
 import type { ApiKey } from '../../../src/core/index.ts';
 import { stampOf } from '../../../src/core/ports.ts';
-import { fail, id, iso, listed, ok, type Reply } from '../envelope.ts';
+import { deny, type Reply } from '../../../src/http/pipeline.ts';
+import { fail, id, iso, listed, ok } from '../envelope.ts';
 import { FORBIDDEN, KEY_FORBIDDEN } from '../errors.ts';
-import { actorOf, type Deps, type Endpoint, type Principal } from '../route.ts';
+import { actorOf, type Deps, type Principal } from '../principal.ts';
+import type { Endpoint } from '../stages.ts';
 import { CreateKey, KeyQuery, StatsQuery } from '../schemas.ts';
 import type { Views } from '../views.ts';
 import { pathId } from './users.ts';
@@ -42,8 +44,8 @@ export function keyEndpoints({ core }: Deps, views: Views): Endpoint[] {
     body: CreateKey,
     async handle({ principal, body }) {
       if (principal.key) return KEY_FORBIDDEN();
-      const held = principal.user.isSuperuser || body.permissions.every((p) => principal.permissions.has(p));
-      if (!held) return fail(403, '不能授予自己没有的权限');
+      const missing = principal.user.isSuperuser ? undefined : body.permissions.find((p) => !principal.permissions.has(p));
+      if (missing !== undefined) return deny(fail(403, '不能授予自己没有的权限'), 'forbidden', { reason: 'grant', missing });
       const { key, record } = await core.apiKeys.create(principal.user.id, { name: body.name, description: body.description ?? null, permissions: body.permissions, expiresInDays: body.expires_in_days }, actorOf(principal));
       return ok('API密钥创建成功', { id: id(record.id), name: record.name, key, permissions: record.permissions, created_at: iso(record.createdAt), expires_at: iso(record.expiresAt) });
     },

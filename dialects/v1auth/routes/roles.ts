@@ -1,8 +1,9 @@
 import type * as v from 'valibot';
-import { isCoreError, type Role } from '../../../src/core/index.ts';
-import { fail, id, iso, listed, ok, type Reply } from '../envelope.ts';
-import { coreErrorReply, FORBIDDEN } from '../errors.ts';
-import type { Deps, Endpoint } from '../route.ts';
+import type { Role } from '../../../src/core/index.ts';
+import { fail, id, iso, listed, ok } from '../envelope.ts';
+import { FORBIDDEN, PERMISSION_ERRORS, ROLE_ERRORS } from '../errors.ts';
+import type { Deps } from '../principal.ts';
+import type { Endpoint } from '../stages.ts';
 import { CreatePermission, CreateRole, PageQuery, PermissionQuery, RoleQuery, UpdateRole } from '../schemas.ts';
 import type { Views } from '../views.ts';
 import { pathId } from './users.ts';
@@ -26,14 +27,6 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
     const { ids, missing } = await core.directory.permissionsByName(names);
     return missing === undefined ? ids : fail(400, `权限不存在: ${missing}`);
   }
-  const conflictAs = async (entity: 'role' | 'permission', f: () => Promise<Reply>): Promise<Reply> => {
-    try {
-      return await f();
-    } catch (e) {
-      if (isCoreError(e, 'conflict')) return coreErrorReply(e, entity);
-      throw e;
-    }
-  };
 
   const list: Endpoint<v.InferOutput<typeof RoleQuery>> = {
     method: 'GET',
@@ -62,14 +55,13 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
     method: 'POST',
     path: ROLES,
     body: CreateRole,
+    errors: ROLE_ERRORS,
     async handle({ principal, body }) {
       if (!principal.isAdmin) return FORBIDDEN();
       const ids = await permissionIds(body.permissions);
       if (!Array.isArray(ids)) return ids;
-      return conflictAs('role', async () => {
-        const role = await core.directory.createRole({ name: body.name, description: body.description ?? null, permissionIds: ids });
-        return ok('角色创建成功', { id: id(role.id), name: role.name, description: role.description, permissions: await views.rolePermissions(role), created_at: iso(role.createdAt) });
-      });
+      const role = await core.directory.createRole({ name: body.name, description: body.description ?? null, permissionIds: ids });
+      return ok('角色创建成功', { id: id(role.id), name: role.name, description: role.description, permissions: await views.rolePermissions(role), created_at: iso(role.createdAt) });
     },
   };
 
@@ -77,6 +69,7 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
     method: 'PUT',
     path: `${ROLES}/:id`,
     body: UpdateRole,
+    errors: ROLE_ERRORS,
     async handle({ principal, params, body }) {
       if (!principal.isAdmin) return FORBIDDEN();
       const roleId = pathId(params.id, 'role');
@@ -86,28 +79,23 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
         if (!Array.isArray(r)) return r;
         ids = r;
       }
-      return conflictAs('role', async () => {
-        const role = await core.directory.updateRole(roleId, {
-          ...(body.name !== undefined && { name: body.name }),
-          ...(body.description !== undefined && { description: body.description }),
-          ...(ids !== undefined && { permissionIds: ids }),
-        });
-        return ok('角色更新成功', { id: id(role.id), name: role.name, description: role.description, permissions: await views.rolePermissions(role), updated_at: iso(role.updatedAt) });
+      const role = await core.directory.updateRole(roleId, {
+        ...(body.name !== undefined && { name: body.name }),
+        ...(body.description !== undefined && { description: body.description }),
+        ...(ids !== undefined && { permissionIds: ids }),
       });
+      return ok('角色更新成功', { id: id(role.id), name: role.name, description: role.description, permissions: await views.rolePermissions(role), updated_at: iso(role.updatedAt) });
     },
   };
 
   const remove: Endpoint = {
     method: 'DELETE',
     path: `${ROLES}/:id`,
+    // The core refuses to delete a built-in role.
+    errors: { forbidden: fail(400, '内置角色不能删除') },
     async handle({ principal, params }) {
       if (!principal.isAdmin) return FORBIDDEN();
-      try {
-        await core.directory.deleteRole(pathId(params.id, 'role'));
-      } catch (e) {
-        if (isCoreError(e, 'forbidden')) return fail(400, '内置角色不能删除');
-        throw e;
-      }
+      await core.directory.deleteRole(pathId(params.id, 'role'));
       return ok('角色删除成功');
     },
   };
@@ -145,11 +133,10 @@ export function roleEndpoints({ core }: Deps, views: Views): Endpoint[] {
     method: 'POST',
     path: PERMISSIONS,
     body: CreatePermission,
-    handle({ principal, body }) {
+    errors: PERMISSION_ERRORS,
+    async handle({ principal, body }) {
       if (!principal.isAdmin) return FORBIDDEN();
-      return conflictAs('permission', async () =>
-        ok('权限创建成功', views.permission(await core.directory.createPermission({ name: body.name, category: body.category, description: body.description ?? null }))),
-      );
+      return ok('权限创建成功', views.permission(await core.directory.createPermission({ name: body.name, category: body.category, description: body.description ?? null })));
     },
   };
 

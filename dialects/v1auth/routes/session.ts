@@ -1,12 +1,13 @@
 import type * as v from 'valibot';
 import { clientIp } from '../../../src/http/client-ip.ts';
+import { noteUser } from '../../../src/http/decisions.ts';
+import { deny } from '../../../src/http/pipeline.ts';
 import { fail, iso, ok } from '../envelope.ts';
-import { coreErrorReply } from '../errors.ts';
-import type { Deps, Endpoint } from '../route.ts';
+import type { Deps } from '../principal.ts';
+import type { Endpoint } from '../stages.ts';
 import { Login, Refresh } from '../schemas.ts';
 import { DAY_S, REMEMBER_S } from '../tokens.ts';
 import type { Views } from '../views.ts';
-import { isCoreError } from '../../../src/core/index.ts';
 
 const BASE = '/api/v1/auth';
 
@@ -17,15 +18,12 @@ export function sessionEndpoints({ core, tokens }: Deps, views: Views): Endpoint
     auth: false,
     body: Login,
     async handle({ c, body }) {
-      try {
-        const user = await core.auth.authenticate(body.username, body.password, { ip: clientIp(c) });
-        const session = await core.sessions.start(user.id, 'v1auth', (body.remember_me ? REMEMBER_S : DAY_S) * 1000);
-        const { token, claims } = tokens.sign(user.id, session.sessionId, body.remember_me);
-        return ok('登录成功', { token, expires_at: iso(claims.exp * 1000), user_info: await views.userInfo(user) });
-      } catch (e) {
-        if (isCoreError(e)) return coreErrorReply(e);
-        throw e;
-      }
+      noteUser(c.req.raw, body.username);
+      const user = await core.auth.authenticate(body.username, body.password, { ip: clientIp(c) });
+      noteUser(c.req.raw, user.username);
+      const session = await core.sessions.start(user.id, 'v1auth', (body.remember_me ? REMEMBER_S : DAY_S) * 1000);
+      const { token, claims } = tokens.sign(user.id, session.sessionId, body.remember_me);
+      return ok('登录成功', { token, expires_at: iso(claims.exp * 1000), user_info: await views.userInfo(user) });
     },
   };
 
@@ -36,7 +34,7 @@ export function sessionEndpoints({ core, tokens }: Deps, views: Views): Endpoint
     body: Refresh,
     async handle({ principal, body }) {
       if (!principal.claims) return fail(400, 'API密钥无法刷新');
-      if (body.token !== principal.token) return fail(400, 'Token不一致');
+      if (body.token !== principal.token) return deny(fail(400, 'Token不一致'), 'token_invalid', { reason: 'not_the_bearer_token' });
       const old = principal.claims;
       await core.sessions.denyJti(old.jti, old.exp * 1000);
       const { token, claims } = tokens.sign(principal.user.id, old.sid, old.rem);

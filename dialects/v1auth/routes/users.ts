@@ -1,9 +1,11 @@
 import type * as v from 'valibot';
 import { CoreError } from '../../../src/core/index.ts';
-import { fail, id, iso, listed, ok, type Reply } from '../envelope.ts';
+import type { Reply } from '../../../src/http/pipeline.ts';
+import { fail, id, iso, listed, ok } from '../envelope.ts';
 import { andThen } from '../../../src/http/settle.ts';
-import { FORBIDDEN, KEY_FORBIDDEN } from '../errors.ts';
-import { actorOf, type Deps, type Endpoint, type Principal } from '../route.ts';
+import { FORBIDDEN, KEY_FORBIDDEN, NOT_SELF } from '../errors.ts';
+import { actorOf, type Deps, type Principal } from '../principal.ts';
+import type { Endpoint } from '../stages.ts';
 import { ChangePassword, CreateUser, ResetPassword, strongEnough, UpdateUser, UserQuery } from '../schemas.ts';
 import type { Views } from '../views.ts';
 
@@ -134,16 +136,12 @@ export function userEndpoints({ core }: Deps, views: Views): Endpoint[] {
     method: 'PUT',
     path: `${BASE}/:id/password`,
     body: ChangePassword,
+    errors: { invalid_credentials: fail(400, '当前密码错误') },
     async handle({ principal, params, body }) {
       const userId = pathId(params.id, 'user');
-      if (userId !== principal.user.id) return FORBIDDEN();
+      if (userId !== principal.user.id) return NOT_SELF();
       if (!strongEnough(body.new_password, principal.user.username)) return fail(400, '密码不符合复杂度要求');
-      try {
-        await core.users.changePassword(userId, body.current_password, body.new_password, actorOf(principal), principal.claims?.sid);
-      } catch (e) {
-        if (e instanceof CoreError && e.kind === 'invalid_credentials') return fail(400, '当前密码错误');
-        throw e;
-      }
+      await core.users.changePassword(userId, body.current_password, body.new_password, actorOf(principal), principal.claims?.sid);
       return ok('密码修改成功');
     },
   };
