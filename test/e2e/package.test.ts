@@ -2,7 +2,8 @@
 // node_modules linked in), `npm pack` there (prepack runs `npm run build`), the tarball installed into an empty
 // folder, then `npx dialectgate` run from it: --help, --version, serve on free ports (one request per dialect, no
 // TypeScript loader anywhere), a configuration error, the admin clients (unreachable: exit 3; the real admin plane
-// when the installed gateway has one). One build and one install per run.
+// when the installed gateway has one), and `dialectgate/testing` imported from plain JS (and its declarations
+// from TypeScript). One build and one install per run.
 //
 // better-sqlite3's native module: its install script first looks for a local prebuilt archive; this test offers it
 // the one this repository built (same version, same Node ABI), so the install takes seconds instead of a compile of
@@ -161,6 +162,47 @@ describe('the packed and installed dialectgate command', () => {
       expect({ argv, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ argv, code: 3, stdout: '', stderr: `dialectgate: cannot reach the admin plane at ${url}: ECONNREFUSED\n` });
     }
     expect((await npx(['clock', 'advance'])).code).toBe(2);
+  });
+
+  it('dialectgate/testing from plain JS: start in memory, a login, a reset, close; its .d.ts types a TypeScript consumer', async ({ skip }) => {
+    if (skipped) return skip(skipped);
+    const pkg = join(consumer, 'node_modules', 'dialectgate');
+    for (const f of ['index.js', 'index.d.ts', 'admin-client.d.ts', 'types.d.ts']) expect(existsSync(join(pkg, 'dist', 'src', 'testing', f)), f).toBe(true);
+    const script = `
+      import { startGateway, createAdminClient, AdminError } from 'dialectgate/testing';
+      const gw = await startGateway({ dialects: ['v1auth'] });
+      const login = () => fetch(gw.urls.v1auth + '/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'password123' }) }).then((r) => r.json());
+      const out = { urls: Object.keys(gw.urls).sort(), login: (await login()).success };
+      await gw.admin.clock.advance({ by: 'PT1H' });
+      out.reset = await gw.admin.reset();
+      out.offset = (await gw.admin.clock.get()).offset_ms;
+      out.error = await createAdminClient(gw.urls.admin).snapshots.get('none').catch((e) => e instanceof AdminError && e.code);
+      await gw.close();
+      out.closed = await fetch(gw.urls.admin + '/__admin/health').then(() => false, () => true);
+      console.log(JSON.stringify(out));`;
+    const r = await timed('dialectgate/testing from JS', () => exec(process.execPath, ['--input-type=module', '-e', script], consumer, {}, 60_000));
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ urls: ['admin', 'v1auth'], login: true, reset: expect.objectContaining({ tenant: 'default', fixtures: 'dev', users: 7 }), offset: 0, error: 'not_found', closed: true });
+    expect(existsSync(join(consumer, 'data')), 'in memory: no data directory').toBe(false);
+
+    // The declarations, as a TypeScript project resolves them through the export (this repository's compiler: the
+    // consumer has none installed).
+    writeFileSync(join(consumer, 'check.mts'), [
+      "import { startGateway, type Mail } from 'dialectgate/testing';",
+      "const gw = await startGateway({ dialects: ['v1auth'] });",
+      'const url: string = gw.urls.v1auth;',
+      '// @ts-expect-error flask is not served',
+      'void gw.urls.flask;',
+      "const mail: Mail = await gw.admin.outbox.wait({ to: 'lisi@example.com', timeout_ms: 10 });",
+      '// @ts-expect-error now is an ISO string',
+      'const n: number = (await gw.admin.clock.get()).now;',
+      'export { url, mail, n };',
+    ].join('\n'));
+    const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+    const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--typeRoots', join(repo, 'node_modules', '@types')];
+    const typed = await timed('tsc of a consumer file', () => exec(process.execPath, [tsc, ...flags, 'check.mts'], consumer, {}, 120_000));
+    expect([typed.code, typed.stdout], typed.stderr).toEqual([0, '']);
   });
 
   it('serve: all four dialects on free ports answer, from the installed files only; SIGTERM exits 0', async ({ skip }) => {
