@@ -33,6 +33,13 @@ const FORBIDDEN: Record<string, string> = {
   superuser_only: 'only a superuser may do this',
   api_key: 'a request made with an API key may not do this (a password is a credential)',
   builtin: 'built-in roles cannot be changed or deleted',
+  not_self: 'a user may do this to their own account only',
+  no_role: 'the user has no role, so no permission',
+};
+
+const INVALID: Record<string, string> = {
+  missing: 'no token or API key was sent',
+  not_the_bearer_token: 'the token in the body is not the one the request is authenticated with',
 };
 
 function sentence(kind: string, d: Record<string, unknown>): string {
@@ -55,7 +62,7 @@ function sentence(kind: string, d: Record<string, unknown>): string {
       return at ? `the token expired at ${at}${clockNote(d)}` : `the token has expired${clockNote(d)}`;
     }
     case 'token_invalid':
-      return `the token is not valid${reason ? ` (${reason})` : ''}`;
+      return (reason && INVALID[reason]) ?? `the token is not valid${reason ? ` (${reason})` : ''}`;
     case 'token_revoked':
       return (reason && REVOKED[reason]) ?? `the token was revoked${reason ? ` (${reason})` : ''}`;
     case 'token_reused':
@@ -70,6 +77,7 @@ function sentence(kind: string, d: Record<string, unknown>): string {
     }
     case 'forbidden': {
       const missing = Array.isArray(d.missing) ? d.missing.map(String).join(', ') : text(d.missing);
+      if (missing && reason === 'grant') return `the caller cannot grant the permission ${missing}, which it does not hold itself`;
       if (missing) return `the role lacks the permission ${missing}`;
       return (reason && FORBIDDEN[reason]) ?? `the request is forbidden${reason ? ` (${reason})` : ''}`;
     }

@@ -1,4 +1,5 @@
-// Sending to a fetch (a dialect app's, behind listener layers) the way harness.ts's send does to a Hono app.
+// Sending to a fetch (a dialect app's, behind listener layers) the way harness.ts's send does to a Hono app, with the
+// Content-Length a real client sends.
 import type { Fetch } from '../../src/http/listener.ts';
 import type { Sent } from './harness.ts';
 
@@ -15,6 +16,8 @@ export async function sendTo(
     headers['content-type'] ??= 'application/json';
   }
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  // As a client over a socket sends it (a Request built in memory has none, and Hono's bodyLimit then rewraps it).
+  if (body !== undefined) headers['content-length'] ??= String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
   const res = await fetch(new Request(`http://localhost${path}`, { method, headers, body: body as BodyInit | undefined }));
   const text = await res.text();
   let json: unknown;

@@ -72,7 +72,7 @@ describe('journal: entries', () => {
     const sent = await sendTo(fetch, 'POST', '/echo?page=2', { body: 'hello', headers: { 'content-type': 'text/plain', 'x-custom': 'c' } });
     expect(sent.text).toBe('got hello'); // the dialect read the whole body though the journal read it too
     const entry = journal.get(1)!;
-    expect(entry.request).toEqual({ headers: { 'content-type': 'text/plain', 'x-custom': 'c' }, body: 'hello', encoding: 'utf8', truncated: false, query: 'page=2' });
+    expect(entry.request).toEqual({ headers: { 'content-type': 'text/plain', 'content-length': '5', 'x-custom': 'c' }, body: 'hello', encoding: 'utf8', truncated: false, query: 'page=2' });
     expect(entry.response).toMatchObject({ body: 'got hello', encoding: 'utf8', truncated: false, headers: { 'x-reply': 'yes' } });
     expect(journal.get(2)).toBeUndefined();
   });
