@@ -36,6 +36,7 @@ const ConfigSchema = v.pipe(v.object({
   ports: v.object(Object.fromEntries(DIALECT_NAMES.map((n) => [n, v.optional(Port, String(DEFAULT_PORTS[n]))])) as Record<DialectName, v.OptionalSchema<typeof Port, string>>),
   timeZone: v.optional(v.pipe(v.string(), v.check(isValidTimeZone, 'expected an IANA time zone such as Asia/Shanghai')), 'Asia/Shanghai'),
   rateLimits: v.optional(OnOff, 'on'),
+  journal: v.optional(OnOff, 'on'),
   usageRetentionDays: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'expected a whole number of days'), v.transform(Number), v.minValue(1, 'expected at least 1 day')), '90'),
   databaseUrl: v.optional(v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// URL (leave it out for SQLite in the data directory)'))),
   databaseSchema: v.optional(v.pipe(v.string(), v.regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case PostgreSQL schema name')), 'public'),
@@ -114,6 +115,8 @@ const HELP = `Usage: dialectgate [serve] [options]
 ${DIALECT_NAMES.map((n) => `  --port-${n} <port>`.padEnd(27) + `(DIALECTGATE_PORT_${n.toUpperCase()}, default ${DEFAULT_PORTS[n]}; 0 = any free port)`).join('\n')}
   --tz <zone>              time zone of legacy dates (DIALECTGATE_TZ, default Asia/Shanghai)
   --rate-limits <on|off>   legacy per-IP login limits (DIALECTGATE_RATE_LIMITS, default on)
+  --journal <on|off>       keep the last 1000 requests per tenant for GET /__admin/requests (DIALECTGATE_JOURNAL,
+                           default on)
   --usage-retention-days   days API-key usage is kept (DIALECTGATE_USAGE_RETENTION_DAYS, default 90)
   --database-url <url>     PostgreSQL for several gateway processes (DIALECTGATE_DATABASE_URL; postgres://…,
                            sslmode in the URL; default: SQLite in the data directory, one process)
@@ -151,6 +154,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, opts: LoadOpt
         only: { type: 'string' },
         tz: { type: 'string' },
         'rate-limits': { type: 'string' },
+        journal: { type: 'string' },
         'usage-retention-days': { type: 'string' },
         'database-url': { type: 'string' },
         'database-schema': { type: 'string' },
@@ -181,6 +185,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, opts: LoadOpt
     ports: Object.fromEntries(DIALECT_NAMES.map((n) => [n, pick(`port-${n}`, `DIALECTGATE_PORT_${n.toUpperCase()}`)])),
     timeZone: pick('tz', 'DIALECTGATE_TZ'),
     rateLimits: pick('rate-limits', 'DIALECTGATE_RATE_LIMITS'),
+    journal: pick('journal', 'DIALECTGATE_JOURNAL'),
     usageRetentionDays: pick('usage-retention-days', 'DIALECTGATE_USAGE_RETENTION_DAYS'),
     databaseUrl: pick('database-url', 'DIALECTGATE_DATABASE_URL'),
     databaseSchema: pick('database-schema', 'DIALECTGATE_DATABASE_SCHEMA'),

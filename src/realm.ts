@@ -12,6 +12,9 @@ import type { Store } from './store/store.ts';
 import { countAbortsBeforeErrors } from './http/aborts.ts';
 import type { Fetch } from './http/serve.ts';
 import { gateRequests } from './admin/index.ts';
+import { createFaults, type Faults } from './http/faults.ts';
+import { createJournal, type Journal } from './http/journal.ts';
+import { wrap } from './http/listener.ts';
 
 export type { Fetch };
 
@@ -39,8 +42,12 @@ export interface Realm {
   readonly clock: ControllableClock;
   /** Each served dialect's app (its fetch behind the reset gate). */
   readonly apps: Partial<Record<DialectName, Hono>>;
-  /** Each served dialect's answer to a request: the app's gated fetch. */
+  /** Each served dialect's answer to a request: journal → faults → the app's gated fetch. */
   readonly fetch: Partial<Record<DialectName, Fetch>>;
+  /** The last 1000 dialect requests (GET /__admin/requests). */
+  readonly journal: Journal;
+  /** Fault and latency rules (/__admin/faults). */
+  readonly faults: Faults;
   readonly createdAt: number;
   /** Wall time of the last dialect request (or admin use). */
   lastUsedAt: number;
@@ -53,6 +60,13 @@ export function createRealm(opts: RealmOptions): Realm {
   const { config, store } = opts;
   const clock = new ControllableClock(opts.wall);
   const core = createCore({ store, clock, random: opts.random, policy: opts.policy, ...(opts.hasher && { hasher: opts.hasher }) });
+  // Wall time: a journal entry's `at` is when it arrived, whatever the virtual clock says.
+  const journal = createJournal({ enabled: config.journal, ...(opts.wall && { now: opts.wall }) });
+  const faults = createFaults({ random: opts.random });
+  // A reset clears them unless its `keep` names them; the clock goes back to the wall likewise.
+  core.lifecycle.register('journal', () => journal.clear(), 'journal');
+  core.lifecycle.register('faults', () => faults.clear(), 'faults');
+  core.lifecycle.register('clock', () => clock.reset(), 'clock');
   const apps: Partial<Record<DialectName, Hono>> = {};
   const fetch: Partial<Record<DialectName, Fetch>> = {};
   for (const name of config.only) {
@@ -60,7 +74,7 @@ export function createRealm(opts: RealmOptions): Realm {
     countAbortsBeforeErrors(name, app);
     gateRequests(app, core.lifecycle); // a reset through the admin plane waits for the requests in flight
     apps[name] = app;
-    fetch[name] = app.fetch;
+    fetch[name] = wrap(name, app.fetch, [journal.layer, faults.layer]);
   }
   const tag = opts.id === 'default' ? '' : ` (tenant ${opts.id})`;
   // API-key uses are written in batches; a second is the most a crash can lose, and close writes the rest.
@@ -78,6 +92,8 @@ export function createRealm(opts: RealmOptions): Realm {
     clock,
     apps,
     fetch,
+    journal,
+    faults,
     createdAt: now,
     lastUsedAt: now,
     fixtures: config.fixtures,

@@ -1,6 +1,7 @@
 // The control plane's HTTP API (control-plane.md §3, §4): health and version, reset, snapshots, the virtual clock,
 // the outbox, per-user security and tenants, on its own listener (never on a dialect port). Every endpoint but
-// health, version and tenants acts on the realm the X-Dialectgate-Tenant header names (absent: default).
+// health, version and tenants acts on the realm the X-Dialectgate-Tenant header names (absent: default); the journal
+// and fault routes live in journal-routes.ts and fault-routes.ts.
 import { Hono, type Context } from 'hono';
 import { stampOf, type ClockScope } from '../core/ports.ts';
 import type { Realm } from '../realm.ts';
@@ -8,6 +9,8 @@ import { InvalidSnapshotError, type Mail, type Session, type UserRow } from '../
 import { TENANT_HEADER, TenantError, type Tenants } from '../tenants.ts';
 import { refuse, type AdminAccess } from './access.ts';
 import { resolveRequestFixtures, type SeedPreparer } from './fixtures.ts';
+import { mountFaultRoutes } from './fault-routes.ts';
+import { mountJournalRoutes } from './journal-routes.ts';
 import { AdminError, bad, duration, instant, integer, iso, json, noContent, problem, readBody, readQuery, string } from './http.ts';
 
 export const SNAPSHOT_LIMIT = 100;
@@ -17,7 +20,7 @@ const WAIT_POLL_MS = 20;
 const KEEPABLE = ['journal', 'faults', 'clock'] as const;
 const SQLITE_TYPE = 'application/vnd.sqlite3';
 /** Not in this version (other specs, or later slices of issue 10). */
-const NOT_YET = ['/__admin/requests', '/__admin/faults', '/__admin/metrics', '/__admin/docs', '/metrics', '/docs'];
+const NOT_YET = ['/__admin/metrics', '/__admin/docs', '/metrics', '/docs'];
 /** Not scoped by the tenant header. */
 const UNSCOPED = /^\/__admin\/(?:health|version|tenants)(?:\/|$)/;
 
@@ -81,12 +84,12 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
     throw bad('scope must be "policy" or "all"');
   };
 
-  /** Replaces the realm's store under its lifecycle gate; then the clock goes back to the wall (scope policy) unless kept. */
+  /**
+   * Replaces the realm's store under its lifecycle gate, which then clears every in-process part (the journal, the
+   * fault rules and the clock too, unless kept: the clock goes back to the wall, scope policy).
+   */
   async function replaceStore(realm: Realm, keep: Set<string>, replace: () => Promise<void>) {
-    await realm.core.lifecycle.exclusive(async () => {
-      await replace();
-      if (!keep.has('clock')) realm.clock.reset();
-    });
+    await realm.core.lifecycle.exclusive(replace, keep);
     const users = (await realm.store.users.list({ page: 1, pageSize: 1 })).total;
     return { tenant: realm.id, fixtures: realm.fixtures, users, at: iso(stampOf(realm.clock)) };
   }
@@ -348,6 +351,9 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
     return json(200, { revoked: live });
   });
 
+  mountJournalRoutes(app, (c) => realmOf(c).journal);
+  mountFaultRoutes(app, (c) => realmOf(c).faults);
+
   const tenantView = (r: Realm) => ({ id: r.id, created_at: iso(r.createdAt), last_used_at: iso(r.lastUsedAt) });
 
   app.get('/__admin/tenants', (c) => {
@@ -366,7 +372,7 @@ export function createAdminPlane(opts: AdminPlaneOptions) {
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
     if (NOT_YET.some((p) => path === p || path.startsWith(`${p}/`))) {
-      return problem(404, 'not_found', `${path} is not available in this version (the journal, explain, faults, /metrics and /docs come later)`);
+      return problem(404, 'not_found', `${path} is not available in this version (/metrics and /docs are reserved for the observability and documentation surfaces)`);
     }
     return problem(404, 'not_found', `no admin endpoint ${c.req.method} ${path}`);
   });

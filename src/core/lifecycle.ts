@@ -3,6 +3,8 @@
 // It is also the gate that makes a reset atomic for this process: in-flight dialect requests finish, new ones wait.
 
 export interface StatePart {
+  /** A name a reset's `keep` may give to leave this part as it is (`journal`, `faults`, `clock`). */
+  keepAs?: string;
   /** Before the store is replaced, with no dialect request in flight: let pending writes finish (or drop them). */
   settle?(): Promise<void>;
   /** After the store is replaced: forget everything. */
@@ -40,9 +42,9 @@ export function createLifecycle() {
 
   return {
     /** Registers a part (by name, for messages); returns the unregister function. */
-    register(name: string, part: StatePart | (() => void)): () => void {
+    register(name: string, part: StatePart | (() => void), keepAs?: string): () => void {
       const key = Symbol(name);
-      parts.set(key, { name, part: typeof part === 'function' ? { clear: part } : part });
+      parts.set(key, { name, part: typeof part === 'function' ? { clear: part, ...(keepAs !== undefined && { keepAs }) } : part });
       return () => void parts.delete(key);
     },
 
@@ -59,7 +61,7 @@ export function createLifecycle() {
      * `replace` (the store's reset or restore), clears every part, opens the gate. A throw from `replace` still
      * clears and reopens.
      */
-    exclusive<T>(replace: () => Promise<T>): Promise<T> {
+    exclusive<T>(replace: () => Promise<T>, keep: ReadonlySet<string> = new Set()): Promise<T> {
       const run = async (): Promise<T> => {
         closed = new Promise<void>((r) => (open = r));
         try {
@@ -69,7 +71,7 @@ export function createLifecycle() {
           try {
             return await replace();
           } finally {
-            for (const { part } of parts.values()) part.clear();
+            for (const { part } of parts.values()) if (part.keepAs === undefined || !keep.has(part.keepAs)) part.clear();
           }
         } finally {
           const release = open!;

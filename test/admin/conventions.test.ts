@@ -56,11 +56,11 @@ describe('control plane conventions', () => {
 
   it('unknown endpoints and the parts not in this slice are 404 not_found', async () => {
     const rig = await makeRig();
-    for (const path of ['/__admin/requests', '/__admin/requests/count', '/__admin/requests/1/explain', '/__admin/faults', '/metrics', '/docs/fastapi', '/__admin/nothing', '/']) {
+    for (const path of ['/__admin/requests/1', '/__admin/requests/1/explain', '/__admin/faults/nope', '/metrics', '/docs/fastapi', '/__admin/nothing', '/']) {
       const r = await rig.admin('GET', path);
       expect(errorOf(r), path).toEqual([404, 'not_found']);
     }
-    expect((await rig.admin('GET', '/__admin/faults')).json.error.message).toContain('not available in this version');
+    expect((await rig.admin('GET', '/metrics')).json.error.message).toContain('not available in this version');
     expect(errorOf(await rig.admin('POST', '/__admin/clock/rewind', { json: {} }))).toEqual([404, 'not_found']);
     expect(errorOf(await rig.admin('PUT', '/__admin/reset'))).toEqual([404, 'not_found']);
   });

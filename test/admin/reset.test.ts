@@ -106,7 +106,7 @@ describe('POST /__admin/reset', () => {
   it('every stateful module is registered with the one lifecycle registry', async () => {
     const rig = await makeRig({ config: { rateLimits: true } });
     for (const name of ['fastapi', 'flask', 'v1auth', 'openapi'] as const) rig.app(name);
-    expect(rig.core.lifecycle.names()).toEqual(['read cache', 'api-key usage queue', 'fastapi JWT memo', 'fastapi rate-limit windows', 'flask JWT memo', 'v1auth JWT memo']);
+    expect(rig.core.lifecycle.names()).toEqual(['read cache', 'api-key usage queue', 'journal', 'faults', 'clock', 'fastapi JWT memo', 'fastapi rate-limit windows', 'flask JWT memo', 'v1auth JWT memo']);
   });
 
   it('is atomic for the process: requests in flight finish first, requests arriving meanwhile wait', async () => {
