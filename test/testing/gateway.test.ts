@@ -119,6 +119,10 @@ describe('options', () => {
     const snap = await gw.admin.snapshots.create();
     await gw.admin.snapshots.restore(snap.id);
     expect(await gw.admin.clock.get()).toMatchObject(frozen);
+    // A tenant's client re-applies it too, on the tenant's own clock.
+    const t = gw.tenant('clocked');
+    await t.admin.reset();
+    expect(await t.admin.clock.get()).toMatchObject(frozen);
     // A client of its own is the plane as it is: its reset puts the clock back to the wall.
     await createAdminClient(gw.urls.admin).reset();
     expect(await gw.admin.clock.get()).toMatchObject({ frozen: false, scope: 'policy', offset_ms: 0 });
