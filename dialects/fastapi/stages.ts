@@ -8,7 +8,7 @@ import { isJsonMediaType, mediaType, readJsonBody } from '../../src/http/body.ts
 import { clientIp } from '../../src/http/client-ip.ts';
 import { expiryDetails, noteUser } from '../../src/http/decisions.ts';
 import { reqHeader } from '../../src/http/headers.ts';
-import { deny, stagesFor, type Endpoint as PipelineEndpoint, type ErrorTable, type Reply, type Stage, type StageOrder } from '../../src/http/pipeline.ts';
+import { deny, requestOf, stagesFor, type Endpoint as PipelineEndpoint, type ErrorTable, type Reply, type Stage, type StageOrder } from '../../src/http/pipeline.ts';
 import type { RateLimiter } from '../../src/http/rate-limit.ts';
 import { settle, type Awaitable } from '../../src/http/settle.ts';
 import { fail, rateLimited, validationFailed } from './envelope.ts';
@@ -87,7 +87,7 @@ const bearer =
           () => core.sessions.checkAccess({ userId, sessionId }),
           (user) => {
             input.user = user;
-            noteUser(c.req.raw, user.username);
+            noteUser(requestOf(c), user.username);
             if (ep.guard !== 'rbac' || user.isSuperuser) return undefined;
             return settle(() => core.directory.apiGrants(user.id), (grants) => rbac(c, grants), rethrow);
           },

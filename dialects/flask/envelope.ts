@@ -1,12 +1,6 @@
 // Flask 3.1 production output: keys sorted recursively, compact, every character outside ' '..'~' as a
 // lowercase \uXXXX escape, a trailing newline, `application/json` without charset; Werkzeug's HTML pages.
-
-export interface Reply {
-  status: number;
-  body: string;
-  contentType: string;
-  headers?: Record<string, string>;
-}
+import type { Reply } from '../../src/http/pipeline.ts';
 
 /** Werkzeug's reason phrases, upper case on the status line. */
 export const REASONS: Record<number, string> = {

@@ -3,29 +3,33 @@ import type { HttpBindings } from '@hono/node-server';
 import { limitBody } from '../../src/http/body.ts';
 import { reqHeader } from '../../src/http/headers.ts';
 import type { Dialect, DialectEnv } from '../../src/http/dialect.ts';
-import { PAGES, REASONS, type Reply } from './envelope.ts';
+import { mountEndpoints, type Misses, type Reply } from '../../src/http/pipeline.ts';
+import { PAGES, REASONS } from './envelope.ts';
+import { ERRORS } from './errors.ts';
 import { authEndpoints } from './routes/auth.ts';
+import { endpointsOf } from './stages.ts';
 import { createTokens } from './tokens.ts';
 
-const ALLOW = 'POST, OPTIONS';
 const CORS_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT';
 
 export function createApp({ core, config, key }: DialectEnv): Hono {
   const app = new Hono();
   const tokens = createTokens(key, core.clock, core.random);
   core.lifecycle.register('flask JWT memo', tokens.clear);
-  const auth = authEndpoints(core, tokens, config.timeZone);
 
-  /** flask-cors defaults on every answer; Werkzeug's upper-case reason phrase on the status line. */
-  function respond(c: Context, reply: Reply, preflight = false): Response {
+  /**
+   * flask-cors defaults on every answer (and its preflight headers on an OPTIONS that asks for them); Werkzeug's
+   * upper-case reason phrase on the status line.
+   */
+  function respond(c: Context, reply: Reply): Response {
     const origin = reqHeader(c, 'origin');
-    const headers: Record<string, string> = { 'content-type': reply.contentType, ...reply.headers };
+    const headers: Record<string, string> = { ...(reply.contentType !== undefined && { 'content-type': reply.contentType }), ...reply.headers };
     if (origin === undefined) headers['access-control-allow-origin'] = '*';
     else {
       headers['access-control-allow-origin'] = origin;
       headers.vary = 'Origin';
     }
-    if (preflight) {
+    if (c.req.method === 'OPTIONS' && reqHeader(c, 'access-control-request-method') !== undefined) {
       const requested = reqHeader(c, 'access-control-request-headers');
       if (requested) {
         headers['access-control-allow-headers'] = requested
@@ -43,24 +47,26 @@ export function createApp({ core, config, key }: DialectEnv): Hono {
     return new Response(c.req.method === 'HEAD' ? null : reply.body, { status: reply.status, statusText, headers });
   }
 
-  app.use(limitBody((c) => respond(c, PAGES.tooLarge())));
-  const routes = { login: auth.login, register: auth.register, refresh: auth.refresh };
-  // The real mount is /api/auth; the seed prints the paths without /api, so both are served.
-  for (const prefix of ['/api/auth', '/auth']) {
-    for (const [name, handler] of Object.entries(routes)) {
-      const path = `${prefix}/${name}`;
-      app.post(path, async (c) => respond(c, await handler(c)));
-      // Flask's automatic OPTIONS answer, which flask-cors turns into the preflight answer.
-      app.options(path, (c) => respond(c, { status: 200, body: '', contentType: 'text/html; charset=utf-8', headers: { allow: ALLOW } }, reqHeader(c, 'access-control-request-method') !== undefined));
-      app.all(path, (c) => respond(c, c.req.method === 'HEAD' ? { ...PAGES.methodNotAllowed(ALLOW), body: '' } : PAGES.methodNotAllowed(ALLOW)));
-    }
-  }
-  app.notFound((c) => respond(c, PAGES.notFound(), c.req.method === 'OPTIONS' && reqHeader(c, 'access-control-request-method') !== undefined));
-  app.onError((err, c) => {
-    console.error(`flask: unhandled ${err.name}: ${err.message}`);
-    return respond(c, PAGES.internalError());
+  mountEndpoints(app, endpointsOf(core, tokens, authEndpoints(core, tokens, config.timeZone)), {
+    name: 'flask',
+    use: [limitBody((c) => respond(c, PAGES.tooLarge()))],
+    errors: ERRORS,
+    misses: MISSES,
+    internalError: PAGES.internalError,
+    respond,
   });
   return app;
 }
+
+/** Werkzeug's routing: the automatic OPTIONS answer and 405 (with Allow, OPTIONS added) on a known path, else 404. */
+const allow = (methods: string[]) => [...methods, 'OPTIONS'].join(', ');
+const MISSES: Misses = {
+  options: (_c, methods) => ({ status: 200, body: '', contentType: 'text/html; charset=utf-8', headers: { allow: allow(methods) } }),
+  methodNotAllowed: (c, methods) => {
+    const page = PAGES.methodNotAllowed(allow(methods));
+    return c.req.method === 'HEAD' ? { ...page, body: '' } : page;
+  },
+  notFound: PAGES.notFound,
+};
 
 export const flask: Dialect = { name: 'flask', defaultPort: 5000, createApp };

@@ -23,8 +23,8 @@ export interface FlaskClaims {
   exp: number;
 }
 
-/** A refusal: the library's status and `msg`, or `crash` where the legacy server answered its HTML 500. */
-export type Refusal = { status: 401 | 422; msg: string } | { crash: true };
+/** A refusal: the library's status and `msg` (and an expired token's `exp`), or `crash` where the legacy server answered its HTML 500. */
+export type Refusal = { status: 401 | 422; msg: string; exp?: number } | { crash: true };
 export type Decoded = { ok: true; claims: Record<string, PyValue> } | { ok: false; refusal: Refusal };
 
 const refuse = (status: 401 | 422, msg: string): Decoded => ({ ok: false, refusal: { status, msg } });
@@ -156,7 +156,9 @@ export function createTokens(key: Uint8Array, clock: Clock, random: Random) {
     if (first === 'expired') {
       // The library decodes an expired token again without the expiry check; a failure there wins.
       const again = validateClaims(claims, now, false);
-      return again && again !== 'expired' ? again : refuse(401, 'Token has expired');
+      if (again && again !== 'expired') return again;
+      const exp = pyInt(claims.exp);
+      return { ok: false, refusal: { status: 401, msg: 'Token has expired', ...(exp.ok && { exp: exp.value }) } };
     }
     if (first) return first;
     const type = 'type' in claims ? claims.type : 'access';

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { asUser, type Actor, type ApiKey, type Core, type User } from '../../src/core/index.ts';
 import { expiryDetails, noteUser } from '../../src/http/decisions.ts';
 import { reqHeader } from '../../src/http/headers.ts';
-import { deny, type Reply } from '../../src/http/pipeline.ts';
+import { deny, requestOf, type Reply } from '../../src/http/pipeline.ts';
 import { andThen, settle, type Awaitable } from '../../src/http/settle.ts';
 import { fail } from './envelope.ts';
 import type { Tokens, V1Claims } from './tokens.ts';
@@ -56,7 +56,7 @@ export function authenticate({ core, tokens }: Deps, c: Context): Awaitable<Prin
       () => core.apiKeys.authenticate(presented),
       ({ key, owner }) =>
         andThen(userPermissions(core, owner), (ownerPerms): Principal => {
-          noteUser(c.req.raw, owner.username);
+          noteUser(requestOf(c), owner.username);
           const permissions = new Set(key.permissions.filter((p) => owner.isSuperuser || ownerPerms.has(p)));
           return { user: owner, key, permissions, isAdmin: permissions.has('admin') };
         }),
@@ -75,7 +75,7 @@ export function authenticate({ core, tokens }: Deps, c: Context): Awaitable<Prin
     () => core.sessions.checkAccess({ userId: Number(claims.sub), sessionId: claims.sid, jti: claims.jti }),
     (user) =>
       andThen(userPermissions(core, user), (permissions): Principal => {
-        noteUser(c.req.raw, user.username);
+        noteUser(requestOf(c), user.username);
         return { user, token, claims, permissions, isAdmin: user.isSuperuser || permissions.has('admin') };
       }),
     rethrow,

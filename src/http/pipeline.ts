@@ -72,7 +72,7 @@ const lookup = (table: ErrorTable | undefined, e: CoreError, c: Context): Reply 
 export function answerError(e: unknown, c: Context, own: ErrorTable | undefined, dialect: ErrorTable): Reply {
   if (!isCoreError(e)) throw e;
   const denial = coreDenial(e);
-  noteDenial(c.req.raw, denial.kind, denial.details);
+  noteDenial(requestOf(c), denial.kind, denial.details);
   const reply = lookup(own, e, c) ?? lookup(dialect, e, c);
   if (reply === undefined) throw e;
   return reply;
@@ -153,6 +153,17 @@ export function answerMiss(c: Context, table: RouteTable, misses: Misses): Reply
   return misses.notFound(c);
 }
 
+// Hono's body limit replaces `c.req.raw` when it buffers a streamed body; the notes are keyed by the Request the
+// listener received, so a route with middleware remembers it first. Routes without middleware never replace it.
+const received = new WeakMap<Context, Request>();
+const remember: MiddlewareHandler = (c, next) => {
+  received.set(c, c.req.raw);
+  return next();
+};
+
+/** The Request the app was given for this context (what decisions.ts's notes are keyed by). */
+export const requestOf = (c: Context): Request => received.get(c) ?? c.req.raw;
+
 /** What the pipeline needs of a dialect besides its endpoints. */
 export interface DialectPipeline<In extends Input> {
   /** For the log line of an unhandled error. */
@@ -166,6 +177,8 @@ export interface DialectPipeline<In extends Input> {
   respond(c: Context, reply: Reply): Response;
   /** A fresh input for a request (default `{c}`); the stages fill the rest. */
   input?(c: Context): In;
+  /** Middleware in front of every route and of the misses (flask's body limit: an oversized body is 413 anywhere). */
+  use?: readonly MiddlewareHandler[];
   /** Told of every answer the pipeline gives an endpoint (v1auth records API-key use), before it is sent. */
   answered?(input: In, reply: Reply): void;
 }
@@ -177,9 +190,10 @@ export interface DialectPipeline<In extends Input> {
 export function mountEndpoints<In extends Input>(app: Hono, endpoints: readonly Endpoint<In>[], d: DialectPipeline<In>): RouteTable {
   const makeInput = d.input ?? ((c: Context) => ({ c }) as In);
   const on = app.on as (method: string, path: string, ...handlers: (MiddlewareHandler | Handler)[]) => Hono; // Hono's own arrow
+  if (d.use?.length) app.use(remember, ...d.use);
   for (const ep of endpoints) {
     const finish = (input: In, reply: Reply): Response => {
-      if (reply.denial) noteDenial(input.c.req.raw, reply.denial.kind, reply.denial.details);
+      if (reply.denial) noteDenial(requestOf(input.c), reply.denial.kind, reply.denial.details);
       d.answered?.(input, reply);
       return d.respond(input.c, reply);
     };
@@ -188,7 +202,8 @@ export function mountEndpoints<In extends Input>(app: Hono, endpoints: readonly 
       const out = runEndpoint(ep, input, d.errors);
       return out instanceof Promise ? out.then((reply) => finish(input, reply)) : finish(input, out);
     };
-    on(ep.method, ep.path, ...(ep.use ?? []), handler);
+    if (ep.use?.length && !d.use?.length) on(ep.method, ep.path, remember, ...ep.use, handler);
+    else on(ep.method, ep.path, ...(ep.use ?? []), handler);
   }
   const table = routeTable(endpoints);
   app.notFound((c) => {

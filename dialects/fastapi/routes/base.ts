@@ -6,7 +6,7 @@ import type { RateLimiter } from '../../../src/http/rate-limit.ts';
 import { clientIp } from '../../../src/http/client-ip.ts';
 import { pythonIsoUtc } from '../../../src/http/datetime.ts';
 import { expiryDetails, noteUser } from '../../../src/http/decisions.ts';
-import { deny } from '../../../src/http/pipeline.ts';
+import { deny, requestOf } from '../../../src/http/pipeline.ts';
 import { json, raw, success } from '../envelope.ts';
 import { renderOnce } from '../../../src/http/body.ts';
 import { LOGIN_ERRORS, REFRESH_ERRORS, REFRESH_FAILED } from '../errors.ts';
@@ -33,9 +33,9 @@ export function baseEndpoints(deps: Deps, config: AppConfig, limits: BaseLimits)
     ...(limits.login && { rateLimit: { limiter: limits.login, text: '5 per 1 minute' } }),
     errors: LOGIN_ERRORS,
     async handle({ c, body }) {
-      noteUser(c.req.raw, body.username);
+      noteUser(requestOf(c), body.username);
       const user = await core.auth.authenticate(body.username, body.password, { ip: clientIp(c) });
-      noteUser(c.req.raw, user.username);
+      noteUser(requestOf(c), user.username);
       const session = await core.sessions.start(user.id, AUDIENCE, REFRESH_TTL_S * 1000);
       return success({
         access_token: tokens.sign(user, 'access', session.sessionId),
@@ -63,7 +63,7 @@ export function baseEndpoints(deps: Deps, config: AppConfig, limits: BaseLimits)
       }
       const { claims } = verified;
       if (claims.token_type !== 'refresh' || claims.jti === undefined) return deny(REFRESH_FAILED, 'token_invalid', { reason: 'token_type' });
-      noteUser(c.req.raw, claims.username);
+      noteUser(requestOf(c), claims.username);
       const rotated = await core.sessions.rotate(claims.sid, claims.jti, REFRESH_TTL_S * 1000);
       return success({
         access_token: tokens.sign(rotated.user, 'access', claims.sid),

@@ -1,7 +1,7 @@
 import type * as v from 'valibot';
 import { clientIp } from '../../../src/http/client-ip.ts';
 import { noteUser } from '../../../src/http/decisions.ts';
-import { deny } from '../../../src/http/pipeline.ts';
+import { deny, requestOf } from '../../../src/http/pipeline.ts';
 import { fail, iso, ok } from '../envelope.ts';
 import type { Deps } from '../principal.ts';
 import type { Endpoint } from '../stages.ts';
@@ -18,9 +18,9 @@ export function sessionEndpoints({ core, tokens }: Deps, views: Views): Endpoint
     auth: false,
     body: Login,
     async handle({ c, body }) {
-      noteUser(c.req.raw, body.username);
+      noteUser(requestOf(c), body.username);
       const user = await core.auth.authenticate(body.username, body.password, { ip: clientIp(c) });
-      noteUser(c.req.raw, user.username);
+      noteUser(requestOf(c), user.username);
       const session = await core.sessions.start(user.id, 'v1auth', (body.remember_me ? REMEMBER_S : DAY_S) * 1000);
       const { token, claims } = tokens.sign(user.id, session.sessionId, body.remember_me);
       return ok('登录成功', { token, expires_at: iso(claims.exp * 1000), user_info: await views.userInfo(user) });
