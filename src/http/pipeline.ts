@@ -5,7 +5,10 @@
 import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
 import { isCoreError, type CoreError, type ErrorKind } from '../core/errors.ts';
 import { coreDenial, noteDenial, type Denial } from './decisions.ts';
+import { answerMiss, routeTable, type Misses, type RouteTable } from './misses.ts';
 import type { Awaitable } from './settle.ts';
+
+export type { Misses, RouteTable } from './misses.ts';
 
 /** One answer in any dialect's envelope; the dialect's `respond` turns it into a Response with its transport headers. */
 export interface Reply {
@@ -69,7 +72,7 @@ const lookup = (table: ErrorTable | undefined, e: CoreError, c: Context): Reply 
  * default), then the dialect's (its kind, then its default). It is noted as the request's denial first, whatever it
  * is answered with. Anything else, or a core error no table answers, is rethrown: the app's error handler's (500).
  */
-export function answerError(e: unknown, c: Context, own: ErrorTable | undefined, dialect: ErrorTable): Reply {
+function answerError(e: unknown, c: Context, own: ErrorTable | undefined, dialect: ErrorTable): Reply {
   if (!isCoreError(e)) throw e;
   const denial = coreDenial(e);
   noteDenial(requestOf(c), denial.kind, denial.details);
@@ -105,52 +108,6 @@ export function runEndpoint<In extends Input>(ep: Endpoint<In>, input: In, diale
     return answerError(e, input.c, ep.errors, dialect);
   }
   return out instanceof Promise ? out.catch((e) => answerError(e, input.c, ep.errors, dialect)) : out;
-}
-
-/** The methods served per path, for the answers to requests no endpoint takes. */
-export interface RouteTable {
-  /** The methods of the endpoints whose path matches `path` (templates included), or undefined for an unknown path. */
-  methodsAt(path: string): string[] | undefined;
-}
-
-export function routeTable(endpoints: readonly { method: string; path: string }[]): RouteTable {
-  const byPath = new Map<string, string[]>();
-  for (const ep of endpoints) byPath.set(ep.path, [...(byPath.get(ep.path) ?? []), ep.method]);
-  const exact = new Map([...byPath].filter(([path]) => !path.includes(':')));
-  const templates = [...byPath]
-    .filter(([path]) => path.includes(':'))
-    .map(([path, methods]) => ({ pattern: new RegExp(`^${path.replace(/[.]/g, '\\.').replace(/:[^/]+/g, '[^/]+')}$`), methods }));
-  return { methodsAt: (path) => exact.get(path) ?? templates.find((t) => t.pattern.test(path))?.methods };
-}
-
-/** How a dialect answers requests no endpoint takes; each hook is optional but `notFound`. */
-export interface Misses {
-  /** OPTIONS on a known path (Werkzeug's automatic answer). */
-  options?(c: Context, methods: string[]): Reply;
-  /** A known path asked with a method it does not serve (absent: answered as an unknown path, gin's way). */
-  methodNotAllowed?(c: Context, methods: string[]): Reply;
-  /**
-   * A path that is known once its trailing slashes are dropped (`bare`); undefined: not redirected. A Response is
-   * sent as it is, without the dialect's transport headers (gin redirects before any middleware runs).
-   */
-  trailingSlash?(c: Context, bare: string, methods: string[]): Reply | Response | undefined;
-  notFound(c: Context): Reply;
-}
-
-export function answerMiss(c: Context, table: RouteTable, misses: Misses): Reply | Response {
-  const path = c.req.path;
-  const methods = table.methodsAt(path);
-  if (methods) {
-    if (misses.options && c.req.method === 'OPTIONS') return misses.options(c, methods);
-    if (misses.methodNotAllowed) return misses.methodNotAllowed(c, methods);
-  }
-  if (misses.trailingSlash) {
-    const bare = path.replace(/\/+$/, '');
-    const known = bare !== path ? table.methodsAt(bare) : undefined;
-    const redirect = known && misses.trailingSlash(c, bare, known);
-    if (redirect) return redirect;
-  }
-  return misses.notFound(c);
 }
 
 // Hono's body limit replaces `c.req.raw` when it buffers a streamed body; the notes are keyed by the Request the
