@@ -2,12 +2,14 @@
 // newest `limit` kept, bodies up to `bodyLimit` bytes, who made it (the pipeline's noteUser), why the core refused
 // it (noteDenial) and which fault rule hit it. Redaction happens when an entry is read (redact.ts), so recording
 // costs a header reference and the body bytes; nothing read through the plane ever holds a secret. Off, the layer
-// returns what the next one returned: no promise added, no Request clone.
+// returns what the next one returned: no promise added, no Request clone. On, a bodiless request answered
+// synchronously from memory stays synchronous too (node-response.ts).
 import type { IncomingMessage } from 'node:http';
 import { denialOf, userOf, type Denial } from './decisions.ts';
 import { explainDenial, type Explanation } from './explain.ts';
 import { faultOf } from './faults.ts';
 import { pathOf, queryOf, type Fetch, type Layer } from './listener.ts';
+import { DEFAULT_CONTENT_TYPE, peekResponse } from './node-response.ts';
 import { compilePathPattern, PatternError } from './path-pattern.ts';
 import { redactBodyText, redactCredentials, redactForm, redactHeader } from './redact.ts';
 
@@ -92,10 +94,13 @@ export interface Journal {
   clear(): void;
 }
 
-type RawHeaders = IncomingMessage['headers'] | Headers;
+/** Headers as they came: the node request's own object, a Headers, or what a Response was constructed with. */
+type RawHeaders = IncomingMessage['headers'] | HeadersInit;
 
+/** A body as recorded: bytes, or the string a response was made of (UTF-8 by construction, encoded only if read). */
 interface Body {
-  bytes: Uint8Array;
+  bytes?: Uint8Array;
+  text?: string;
   truncated: boolean;
 }
 
@@ -116,7 +121,18 @@ interface Entry {
   responseBody: Body;
 }
 
-const EMPTY: Body = { bytes: new Uint8Array(0), truncated: false };
+const EMPTY: Body = { text: '', truncated: false };
+
+/** A body handed over whole (a lightweight response's): kept as it is when it cannot be over the limit. */
+function keep(body: string | Uint8Array | null, limit: number): Body {
+  if (body === null) return EMPTY;
+  if (typeof body === 'string') {
+    if (body.length * 3 <= limit) return { text: body, truncated: false }; // at most 3 UTF-8 bytes per UTF-16 unit
+    const bytes = Buffer.from(body);
+    return bytes.byteLength > limit ? { bytes: bytes.subarray(0, limit), truncated: true } : { text: body, truncated: false };
+  }
+  return body.byteLength > limit ? { bytes: body.slice(0, limit), truncated: true } : { bytes: body, truncated: false };
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading bodies without taking them from their reader
@@ -223,39 +239,39 @@ async function recordResponse(response: Response, limit: number): Promise<{ resp
 // ---------------------------------------------------------------------------------------------------------------
 // Views (redacted on the way out)
 
-function headersView(raw: RawHeaders | undefined): Record<string, string> {
+/** Names lower-cased, repeated headers joined (set-cookie too: it is redacted anyway). */
+function plainHeaders(raw: RawHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!raw) return out;
-  if (raw instanceof Headers) {
-    raw.forEach((value, name) => (out[name] = redactHeader(name, value)));
-    return out;
-  }
-  for (const [name, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    out[name] = redactHeader(name, Array.isArray(value) ? value.join(', ') : value);
-  }
+  const add = (name: string, value: string) => {
+    const k = name.toLowerCase();
+    out[k] = k in out ? `${out[k]}, ${value}` : value;
+  };
+  if (raw instanceof Headers) raw.forEach((value, name) => add(name, value));
+  else if (Array.isArray(raw)) for (const [name, value] of raw) add(name!, value!);
+  else for (const [name, value] of Object.entries(raw)) if (value !== undefined) add(name, Array.isArray(value) ? value.join(', ') : value);
   return out;
 }
 
-const contentTypeOf = (raw: RawHeaders | undefined): string => {
-  if (!raw) return '';
-  const v = raw instanceof Headers ? raw.get('content-type') : raw['content-type'];
-  return typeof v === 'string' ? v : '';
-};
+const headersView = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, redactHeader(name, value)]));
 
-function bodyView(body: Body, headers: RawHeaders | undefined): RecordedBody {
+function bodyView(body: Body, raw: RawHeaders | undefined): RecordedBody {
+  const headers = plainHeaders(raw);
+  const type = headers['content-type'] ?? '';
+  const { truncated } = body;
+  if (body.text !== undefined) return { headers: headersView(headers), body: redactBodyText(body.text, type), encoding: 'utf8', truncated };
+  const bytes = body.bytes!;
   let text: string | undefined;
   try {
     // A cut body may end inside a character: a streaming decode leaves that tail out rather than failing (and the
     // decoder, holding the tail, is dropped).
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body.bytes, { stream: body.truncated });
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: truncated });
   } catch {
     text = undefined;
   }
-  const { truncated } = body;
-  if (text !== undefined) return { headers: headersView(headers), body: redactBodyText(text, contentTypeOf(headers)), encoding: 'utf8', truncated };
+  if (text !== undefined) return { headers: headersView(headers), body: redactBodyText(text, type), encoding: 'utf8', truncated };
   // Binary: keys and JWTs are ASCII, so they are found (and replaced) in the latin1 reading of the bytes.
-  const latin1 = Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength).toString('latin1');
+  const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   return { headers: headersView(headers), body: Buffer.from(redactCredentials(latin1), 'latin1').toString('base64'), encoding: 'base64', truncated };
 }
 
@@ -344,38 +360,61 @@ export function createJournal(opts: JournalOptions = {}): Journal {
     return Number.isInteger(i) && i >= 0 && i < size ? ring[(start + i) % limit] : undefined;
   };
 
-  async function record(dialect: string, next: Fetch, request: Request, env: unknown, ctx: unknown): Promise<Response> {
+  /**
+   * Records one exchange. A synchronous answer the server can write from memory (peekResponse) is recorded and
+   * returned as it is, synchronously, when there is no request body to read; anything else is read on the way.
+   */
+  function record(dialect: string, next: Fetch, request: Request, env: unknown, ctx: unknown): Response | Promise<Response> {
     const at = now();
     const t0 = performance.now();
     const incoming = incomingOf(env);
     const requestBody = hasBody(request, incoming) ? recordRequestBody(request, incoming, bodyLimit) : undefined;
-    const base = { at, dialect, method: request.method, url: request.url, requestHeaders: incoming ? incoming.headers : request.headers };
-    const finish = async (status: number | null, responseHeaders: RawHeaders | undefined, responseBody: Body) =>
-      push({
-        ...base,
-        status,
-        durationMs: performance.now() - t0,
-        user: userOf(request) ?? null,
-        denial: denialOf(request),
-        fault: faultOf(request)?.rule ?? null,
-        requestBody: requestBody ? await requestBody() : EMPTY,
-        responseHeaders,
-        responseBody,
+    const entry = (status: number | null, responseHeaders: RawHeaders | undefined, responseBody: Body, body: Body): Omit<Entry, 'id'> => ({
+      at,
+      dialect,
+      method: request.method,
+      url: request.url,
+      requestHeaders: incoming ? incoming.headers : request.headers,
+      status,
+      durationMs: performance.now() - t0,
+      user: userOf(request) ?? null,
+      denial: denialOf(request),
+      fault: faultOf(request)?.rule ?? null,
+      requestBody: body,
+      responseHeaders,
+      responseBody,
+    });
+    const done = (response: Response, status: number | null, headers: RawHeaders | undefined, body: Body): Response | Promise<Response> => {
+      if (!requestBody) {
+        push(entry(status, headers, body, EMPTY));
+        return response;
+      }
+      return requestBody().then((sent) => {
+        push(entry(status, headers, body, sent));
+        return response;
       });
-    let answered: Response;
-    try {
-      answered = await next(request, env, ctx);
-    } catch (e) {
-      await finish(500, undefined, EMPTY); // what the node server answers a fetch that throws
+    };
+    const settle = (answered: Response): Response | Promise<Response> => {
+      if (faultOf(request)?.reset) return done(answered, null, undefined, EMPTY);
+      const peeked = peekResponse(answered);
+      if (peeked) {
+        const headers = peeked.headers ?? (peeked.body === null ? undefined : { 'content-type': DEFAULT_CONTENT_TYPE });
+        return done(answered, peeked.status, headers, keep(peeked.body, bodyLimit));
+      }
+      return recordResponse(answered, bodyLimit).then(({ response, body }) => done(response, response.status, answered.headers, body));
+    };
+    // A fetch that throws is answered 500 by the node server: recorded so, and the error goes on.
+    const fail = async (e: unknown): Promise<never> => {
+      push(entry(500, undefined, EMPTY, requestBody ? await requestBody() : EMPTY));
       throw e;
+    };
+    let answered: Response | Promise<Response>;
+    try {
+      answered = next(request, env, ctx);
+    } catch (e) {
+      return fail(e);
     }
-    if (faultOf(request)?.reset) {
-      await finish(null, undefined, EMPTY);
-      return answered;
-    }
-    const { response, body } = await recordResponse(answered, bodyLimit);
-    await finish(response.status, answered.headers, body);
-    return response;
+    return answered instanceof Promise ? answered.then(settle, fail) : settle(answered);
   }
 
   const journal: Journal = {

@@ -146,6 +146,8 @@ try {
   gw.child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
 }
-// PostgreSQL against SQLite, three processes on PostgreSQL, login timing (issue 9 item 8, issue 8 item 2).
+// PostgreSQL against SQLite, three processes on PostgreSQL, login timing (issue 9 item 8, issue 8 item 2); the
+// listener layers' cost (journal, faults).
 await import('./stores.ts');
 await import('./login-timing.ts');
+await import('./layers.ts');

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/ports.ts';
 import { createFaults, type Faults } from '../../src/http/faults.ts';
 import { createJournal, type Journal } from '../../src/http/journal.ts';
+import { peekResponse } from '../../src/http/node-response.ts';
 import { wrap, type Fetch } from '../../src/http/listener.ts';
 import type { DialectName } from '../../src/config.ts';
 import { makeGateway, type TestGateway } from '../helpers/harness.ts';
@@ -110,6 +111,7 @@ describe('faults over a real socket', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(39);
     expect(r.status).toBe(200);
     expect(journal.list()[0]!.duration_ms).toBeGreaterThanOrEqual(39);
+    expect(journal.get(1)!.response.body).toBe(r.body);
   });
 
   /** A v1auth login over the socket; `chunked`: the body streamed without a Content-Length. */
@@ -142,5 +144,18 @@ describe('faults over a real socket', () => {
     expect((await login(port, 'wrong', true)).status).toBe(401);
     expect(journal.get(1)!.request.body).toBe('{"username":"admin","password":"[REDACTED]"}');
     expect(journal.list()[0]).toMatchObject({ user: 'admin', decision: 'invalid_credentials' });
+  });
+
+  it('journal on: a bodiless request answered from memory stays synchronous, the very response handed on', async () => {
+    await listen(door('fastapi')); // the node server puts its lightweight Response in place of the global one
+    const answer = new Response('{"access_token":"abc"}', { headers: { 'content-type': 'application/json', 'set-cookie': 'sid=1; HttpOnly' } });
+    expect(peekResponse(answer)).toMatchObject({ status: 200, body: '{"access_token":"abc"}' });
+    const j = createJournal({ bodyLimit: 1024 });
+    expect(j.layer('fastapi', () => answer)(new Request('http://localhost/x'))).toBe(answer);
+    expect(j.get(1)!.response).toEqual({ headers: { 'content-type': 'application/json', 'set-cookie': 'sid=[REDACTED]; HttpOnly' }, body: '{"access_token":"[REDACTED]"}', encoding: 'utf8', truncated: false });
+    const big = new Response('张'.repeat(400)); // 1200 bytes: cut at 1024, inside no character
+    expect(j.layer('fastapi', () => big)(new Request('http://localhost/big'))).toBe(big);
+    expect(j.get(2)!.response).toMatchObject({ headers: { 'content-type': 'text/plain; charset=UTF-8' }, body: '张'.repeat(341), truncated: true });
+    expect(await big.text()).toBe('张'.repeat(400)); // untouched
   });
 });
