@@ -330,6 +330,89 @@ function matcher(f: JournalFilter): (e: Entry) => boolean {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * One request through the layer: what is known when it arrives, then its answer. A synchronous answer the server
+ * can write from memory (peekResponse) is recorded and returned as it is, synchronously, when there is no request
+ * body to read; anything else is read on the way. One object per request, its steps on the prototype: the hot path
+ * allocates no closures.
+ */
+class Exchange {
+  private readonly t0 = performance.now();
+  private readonly incoming: IncomingMessage | undefined;
+  private readonly requestBody: (() => Promise<Body>) | undefined;
+
+  constructor(
+    private readonly push: (entry: Entry) => void,
+    private readonly bodyLimit: number,
+    private readonly dialect: string,
+    private readonly request: Request,
+    private readonly env: unknown,
+    private readonly at: number,
+  ) {
+    this.incoming = incomingOf(env);
+    this.requestBody = hasBody(request, this.incoming) ? recordRequestBody(request, this.incoming, bodyLimit) : undefined;
+  }
+
+  run(next: Fetch, ctx: unknown): Response | Promise<Response> {
+    let answered: Response | Promise<Response>;
+    try {
+      answered = next(this.request, this.env, ctx);
+    } catch (e) {
+      return this.fail(e);
+    }
+    return answered instanceof Promise ? answered.then((r) => this.settle(r), (e) => this.fail(e)) : this.settle(answered);
+  }
+
+  private settle(answered: Response): Response | Promise<Response> {
+    if (faultOf(this.request)?.reset) return this.done(answered, null, undefined, EMPTY);
+    const peeked = peekResponse(answered);
+    if (peeked) {
+      const headers = peeked.headers ?? (peeked.body === null ? undefined : { 'content-type': DEFAULT_CONTENT_TYPE });
+      return this.done(answered, peeked.status, headers, keep(peeked.body, this.bodyLimit));
+    }
+    return recordResponse(answered, this.bodyLimit).then(({ response, body }) => this.done(response, response.status, answered.headers, body));
+  }
+
+  private done(response: Response, status: number | null, headers: RawHeaders | undefined, body: Body): Response | Promise<Response> {
+    if (!this.requestBody) {
+      this.push(this.entry(status, headers, body, EMPTY));
+      return response;
+    }
+    return this.requestBody().then((sent) => {
+      this.push(this.entry(status, headers, body, sent));
+      return response;
+    });
+  }
+
+  /** A fetch that throws is answered 500 by the node server: recorded so, and the error goes on. */
+  private async fail(e: unknown): Promise<never> {
+    this.push(this.entry(500, undefined, EMPTY, this.requestBody ? await this.requestBody() : EMPTY));
+    throw e;
+  }
+
+  private entry(status: number | null, responseHeaders: RawHeaders | undefined, responseBody: Body, requestBody: Body): Entry {
+    const { request, incoming } = this;
+    return {
+      id: 0,
+      at: this.at,
+      dialect: this.dialect,
+      method: request.method,
+      url: request.url,
+      status,
+      durationMs: performance.now() - this.t0,
+      user: userOf(request) ?? null,
+      denial: denialOf(request),
+      fault: faultOf(request)?.rule ?? null,
+      requestHeaders: incoming ? incoming.headers : request.headers,
+      requestBody,
+      responseHeaders,
+      responseBody,
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
 export function createJournal(opts: JournalOptions = {}): Journal {
   const limit = opts.limit ?? JOURNAL_LIMIT;
   const bodyLimit = opts.bodyLimit ?? BODY_LIMIT;
@@ -341,11 +424,12 @@ export function createJournal(opts: JournalOptions = {}): Journal {
   let size = 0;
   let lastId = 0;
 
-  const push = (e: Omit<Entry, 'id'>) => {
-    const entry = { ...e, id: ++lastId } as Entry;
+  /** Gives the entry its id and keeps it, the oldest going once the ring is full. */
+  const push = (entry: Entry) => {
+    entry.id = ++lastId;
     if (size < limit) ring[(start + size++) % limit] = entry;
     else {
-      ring[start] = entry; // the oldest goes
+      ring[start] = entry;
       start = (start + 1) % limit;
     }
   };
@@ -360,66 +444,9 @@ export function createJournal(opts: JournalOptions = {}): Journal {
     return Number.isInteger(i) && i >= 0 && i < size ? ring[(start + i) % limit] : undefined;
   };
 
-  /**
-   * Records one exchange. A synchronous answer the server can write from memory (peekResponse) is recorded and
-   * returned as it is, synchronously, when there is no request body to read; anything else is read on the way.
-   */
-  function record(dialect: string, next: Fetch, request: Request, env: unknown, ctx: unknown): Response | Promise<Response> {
-    const at = now();
-    const t0 = performance.now();
-    const incoming = incomingOf(env);
-    const requestBody = hasBody(request, incoming) ? recordRequestBody(request, incoming, bodyLimit) : undefined;
-    const entry = (status: number | null, responseHeaders: RawHeaders | undefined, responseBody: Body, body: Body): Omit<Entry, 'id'> => ({
-      at,
-      dialect,
-      method: request.method,
-      url: request.url,
-      requestHeaders: incoming ? incoming.headers : request.headers,
-      status,
-      durationMs: performance.now() - t0,
-      user: userOf(request) ?? null,
-      denial: denialOf(request),
-      fault: faultOf(request)?.rule ?? null,
-      requestBody: body,
-      responseHeaders,
-      responseBody,
-    });
-    const done = (response: Response, status: number | null, headers: RawHeaders | undefined, body: Body): Response | Promise<Response> => {
-      if (!requestBody) {
-        push(entry(status, headers, body, EMPTY));
-        return response;
-      }
-      return requestBody().then((sent) => {
-        push(entry(status, headers, body, sent));
-        return response;
-      });
-    };
-    const settle = (answered: Response): Response | Promise<Response> => {
-      if (faultOf(request)?.reset) return done(answered, null, undefined, EMPTY);
-      const peeked = peekResponse(answered);
-      if (peeked) {
-        const headers = peeked.headers ?? (peeked.body === null ? undefined : { 'content-type': DEFAULT_CONTENT_TYPE });
-        return done(answered, peeked.status, headers, keep(peeked.body, bodyLimit));
-      }
-      return recordResponse(answered, bodyLimit).then(({ response, body }) => done(response, response.status, answered.headers, body));
-    };
-    // A fetch that throws is answered 500 by the node server: recorded so, and the error goes on.
-    const fail = async (e: unknown): Promise<never> => {
-      push(entry(500, undefined, EMPTY, requestBody ? await requestBody() : EMPTY));
-      throw e;
-    };
-    let answered: Response | Promise<Response>;
-    try {
-      answered = next(request, env, ctx);
-    } catch (e) {
-      return fail(e);
-    }
-    return answered instanceof Promise ? answered.then(settle, fail) : settle(answered);
-  }
-
   const journal: Journal = {
     enabled: opts.enabled ?? true,
-    layer: (dialect, next) => (request, env, ctx) => (journal.enabled ? record(dialect, next, request, env, ctx) : next(request, env, ctx)),
+    layer: (dialect, next) => (request, env, ctx) => (journal.enabled ? new Exchange(push, bodyLimit, dialect, request, env, now()).run(next, ctx) : next(request, env, ctx)),
     list(filter = {}) {
       const n = filter.limit ?? LIST_DEFAULT;
       if (!Number.isSafeInteger(n) || n < 1 || n > LIST_MAX) throw new InvalidFilterError(`limit must be a whole number from 1 to ${LIST_MAX}`);
