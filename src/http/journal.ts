@@ -205,12 +205,12 @@ function recordRequestBody(request: Request, incoming: IncomingMessage | undefin
   };
 }
 
+const NO_BODY = new Set([101, 204, 205, 304]);
+
 /**
  * The response body, read up to the limit, and the response to send: the same status and headers over the bytes
  * read (a body that goes on past the limit is streamed on from where the reading stopped).
  */
-const NO_BODY = new Set([101, 204, 205, 304]);
-
 async function recordResponse(response: Response, limit: number): Promise<{ response: Response; body: Body }> {
   // These carry no body; reading one the handler gave anyway would throw, and take the response with it.
   if (NO_BODY.has(response.status)) return { response, body: EMPTY };
