@@ -23,7 +23,7 @@ export function createApp({ core, config, key }: DialectEnv): Hono {
    */
   function respond(c: Context, reply: Reply): Response {
     const origin = reqHeader(c, 'origin');
-    const headers: Record<string, string> = { ...(reply.contentType !== undefined && { 'content-type': reply.contentType }), ...reply.headers };
+    const headers: Record<string, string> = { 'content-type': reply.contentType ?? 'text/html; charset=utf-8', ...reply.headers };
     if (origin === undefined) headers['access-control-allow-origin'] = '*';
     else {
       headers['access-control-allow-origin'] = origin;

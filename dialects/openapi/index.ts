@@ -22,11 +22,12 @@ export function createApp({ core, key }: DialectEnv): Hono {
   /** Every answer carries X-Correlation-ID: the request's, or a new UUID v4. */
   function respond(c: Context, reply: Reply): Response {
     const incoming = reqHeader(c, 'x-correlation-id');
+    // One object literal, no spread: a spread here cost ~1 µs per answer, in building and in writing the head.
     const headers: Record<string, string> = {
-      ...(reply.contentType !== undefined && { 'content-type': reply.contentType }),
+      'content-type': reply.contentType ?? 'application/json; charset=utf-8',
       'x-correlation-id': incoming && incoming.length <= MAX_CORRELATION_ID ? incoming : core.random.uuid(),
-      ...reply.headers,
     };
+    if (reply.headers) Object.assign(headers, reply.headers);
     return new Response(reply.body, { status: reply.status, headers });
   }
   // Over the limit: the route's own "parameters" failure, in its envelope, read before any parsing.

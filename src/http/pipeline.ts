@@ -4,11 +4,13 @@
 // either way without making a value asynchronous, so a request that needs no I/O is answered without any promise.
 import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
 import { isCoreError, type CoreError, type ErrorKind } from '../core/errors.ts';
+import { requestOf } from './body.ts';
 import { coreDenial, noteDenial, type Denial } from './decisions.ts';
 import { answerMiss, routeTable, type Misses, type RouteTable } from './misses.ts';
 import type { Awaitable } from './settle.ts';
 
 export type { Misses, RouteTable } from './misses.ts';
+export { requestOf } from './body.ts';
 
 /** One answer in any dialect's envelope; the dialect's `respond` turns it into a Response with its transport headers. */
 export interface Reply {
@@ -110,17 +112,6 @@ export function runEndpoint<In extends Input>(ep: Endpoint<In>, input: In, diale
   return out instanceof Promise ? out.catch((e) => answerError(e, input.c, ep.errors, dialect)) : out;
 }
 
-// Hono's body limit replaces `c.req.raw` when it buffers a streamed body; the notes are keyed by the Request the
-// listener received, so a route with middleware remembers it first. Routes without middleware never replace it.
-const received = new WeakMap<Context, Request>();
-const remember: MiddlewareHandler = (c, next) => {
-  received.set(c, c.req.raw);
-  return next();
-};
-
-/** The Request the app was given for this context (what decisions.ts's notes are keyed by). */
-export const requestOf = (c: Context): Request => received.get(c) ?? c.req.raw;
-
 /** What the pipeline needs of a dialect besides its endpoints. */
 export interface DialectPipeline<In extends Input> {
   /** For the log line of an unhandled error. */
@@ -147,7 +138,7 @@ export interface DialectPipeline<In extends Input> {
 export function mountEndpoints<In extends Input>(app: Hono, endpoints: readonly Endpoint<In>[], d: DialectPipeline<In>): RouteTable {
   const makeInput = d.input ?? ((c: Context) => ({ c }) as In);
   const on = app.on as (method: string, path: string, ...handlers: (MiddlewareHandler | Handler)[]) => Hono; // Hono's own arrow
-  if (d.use?.length) app.use(remember, ...d.use);
+  if (d.use?.length) app.use(...d.use);
   for (const ep of endpoints) {
     const finish = (input: In, reply: Reply): Response => {
       if (reply.denial) noteDenial(requestOf(input.c), reply.denial.kind, reply.denial.details);
@@ -159,8 +150,7 @@ export function mountEndpoints<In extends Input>(app: Hono, endpoints: readonly 
       const out = runEndpoint(ep, input, d.errors);
       return out instanceof Promise ? out.then((reply) => finish(input, reply)) : finish(input, out);
     };
-    if (ep.use?.length && !d.use?.length) on(ep.method, ep.path, remember, ...ep.use, handler);
-    else on(ep.method, ep.path, ...(ep.use ?? []), handler);
+    on(ep.method, ep.path, ...(ep.use ?? []), handler);
   }
   const table = routeTable(endpoints);
   app.notFound((c) => {
