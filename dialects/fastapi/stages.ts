@@ -10,7 +10,7 @@ import { expiryDetails, noteUser } from '../../src/http/decisions.ts';
 import { reqHeader } from '../../src/http/headers.ts';
 import { deny, requestOf, stagesFor, type Endpoint as PipelineEndpoint, type ErrorTable, type Reply, type Stage, type StageOrder } from '../../src/http/pipeline.ts';
 import type { RateLimiter } from '../../src/http/rate-limit.ts';
-import { settle, type Awaitable } from '../../src/http/settle.ts';
+import { rethrow, settle, type Awaitable } from '../../src/http/settle.ts';
 import { fail, rateLimited, validationFailed } from './envelope.ts';
 import { AUTH_ERRORS, authError, RBAC_NO_ROLE, rbacDenied } from './errors.ts';
 import { bearerToken, type Tokens } from './tokens.ts';
@@ -102,10 +102,6 @@ function rbac(c: Context, grants: ApiGrant[]): Reply | undefined {
   if (!grants.some((g) => grantMatches(g, method, path))) return deny(fail(403, rbacDenied(method, path)), 'forbidden', { reason: 'permission', missing: `${method} ${path}` });
   return undefined;
 }
-
-const rethrow = (e: unknown): never => {
-  throw e;
-};
 
 const query = (ep: Decl): Stage<In> | undefined => {
   const schema = ep.query;

@@ -7,7 +7,7 @@ import { mediaType, readJsonBody } from '../../src/http/body.ts';
 import { expiryDetails, noteUser } from '../../src/http/decisions.ts';
 import { reqHeader } from '../../src/http/headers.ts';
 import { deny, requestOf, stagesFor, type Endpoint as PipelineEndpoint, type ErrorTable, type Reply, type Stage, type StageOrder } from '../../src/http/pipeline.ts';
-import { settle, type Awaitable } from '../../src/http/settle.ts';
+import { rethrow, settle, type Awaitable } from '../../src/http/settle.ts';
 import { gateway, openapi } from './envelope.ts';
 import { langOf } from './errors.ts';
 import type { Tokens } from './tokens.ts';
@@ -75,10 +75,6 @@ const xToken =
           },
         }
       : undefined;
-
-const rethrow = (e: unknown): never => {
-  throw e;
-};
 
 /**
  * gin's ShouldBind into a struct of required strings: a JSON content type, a JSON object, keys matched

@@ -4,7 +4,7 @@ import { asUser, type Actor, type ApiKey, type Core, type User } from '../../src
 import { expiryDetails, noteUser } from '../../src/http/decisions.ts';
 import { reqHeader } from '../../src/http/headers.ts';
 import { deny, requestOf, type Reply } from '../../src/http/pipeline.ts';
-import { andThen, settle, type Awaitable } from '../../src/http/settle.ts';
+import { andThen, rethrow, settle, type Awaitable } from '../../src/http/settle.ts';
 import { fail } from './envelope.ts';
 import type { Tokens, V1Claims } from './tokens.ts';
 
@@ -30,10 +30,6 @@ export interface Deps {
 function userPermissions(core: Core, user: User): Awaitable<Set<string>> {
   return andThen(core.directory.permissionsOf(user.id), (ps) => new Set(ps.map((p) => p.name)));
 }
-
-const rethrow = (e: unknown): never => {
-  throw e;
-};
 
 /**
  * `Authorization: Bearer <jwt|ak_…>` or `X-API-Key: ak_…`: the principal, or this dialect's 401. A core refusal

@@ -14,3 +14,8 @@ export function settle<T, R>(read: () => Awaitable<T>, ok: (value: T) => Awaitab
 
 /** `value` then `fn` (not named `then`: a module exporting `then` is a thenable), synchronously when `value` is not a promise. */
 export const andThen = <T, R>(value: Awaitable<T>, fn: (v: T) => Awaitable<R>): Awaitable<R> => (value instanceof Promise ? value.then(fn) : fn(value));
+
+/** A `failed` for `settle` that passes the error on (to the pipeline, which answers core errors from its tables). */
+export const rethrow = (e: unknown): never => {
+  throw e;
+};
