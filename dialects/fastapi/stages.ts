@@ -8,7 +8,7 @@ import { isJsonMediaType, mediaType, readJsonBody } from '../../src/http/body.ts
 import { clientIp } from '../../src/http/client-ip.ts';
 import { expiryDetails, noteUser } from '../../src/http/decisions.ts';
 import { reqHeader } from '../../src/http/headers.ts';
-import { deny, requestOf, stagesFor, type Endpoint as PipelineEndpoint, type ErrorTable, type Reply, type Stage, type StageOrder } from '../../src/http/pipeline.ts';
+import { deny, requestOf, schemaStage, stagesFor, type Endpoint as PipelineEndpoint, type ErrorTable, type Reply, type Stage, type StageOrder } from '../../src/http/pipeline.ts';
 import type { RateLimiter } from '../../src/http/rate-limit.ts';
 import { rethrow, settle, type Awaitable } from '../../src/http/settle.ts';
 import { fail, rateLimited, validationFailed } from './envelope.ts';
@@ -103,37 +103,16 @@ function rbac(c: Context, grants: ApiGrant[]): Reply | undefined {
   return undefined;
 }
 
-const query = (ep: Decl): Stage<In> | undefined => {
-  const schema = ep.query;
-  return (
-    schema && {
-      name: 'query',
-      run(input) {
-        // Starlette keeps the last value of a repeated parameter.
-        const last = Object.fromEntries(Object.entries(input.c.req.queries()).map(([k, vs]) => [k, vs.at(-1)]));
-        const q = v.safeParse(schema, last);
-        if (!q.success) return validationFailed();
-        input.query = q.output;
-        return undefined;
-      },
-    }
-  );
-};
+const query = (ep: Decl): Stage<In> | undefined =>
+  schemaStage('query', ep.query, {
+    // Starlette keeps the last value of a repeated parameter.
+    read: (input) => Object.fromEntries(Object.entries(input.c.req.queries()).map(([k, vs]) => [k, vs.at(-1)])),
+    keep: (input, value) => void (input.query = value),
+    refuse: validationFailed,
+  });
 
-const body = (ep: Decl): Stage<In> | undefined => {
-  const schema = ep.body;
-  return (
-    schema && {
-      name: 'body',
-      run(input) {
-        const b = v.safeParse(schema, input.body);
-        if (!b.success) return validationFailed();
-        input.body = b.output;
-        return undefined;
-      },
-    }
-  );
-};
+const body = (ep: Decl): Stage<In> | undefined =>
+  schemaStage('body', ep.body, { read: (input) => input.body, keep: (input, value) => void (input.body = value), refuse: validationFailed });
 
 const rateLimit = (ep: Decl): Stage<In> | undefined => {
   const limit = ep.rateLimit;

@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { stampOf } from '../../src/core/ports.ts';
 import { readJsonBody } from '../../src/http/body.ts';
 import { clientIp } from '../../src/http/client-ip.ts';
-import { stagesFor, type Endpoint as PipelineEndpoint, type ErrorTable, type Reply, type Stage, type StageOrder } from '../../src/http/pipeline.ts';
+import { schemaStage, stagesFor, type Endpoint as PipelineEndpoint, type ErrorTable, type Reply, type Stage, type StageOrder } from '../../src/http/pipeline.ts';
 import { andThen, type Awaitable } from '../../src/http/settle.ts';
 import { fail, invalid } from './envelope.ts';
 import { authenticate, type Deps, type Principal } from './principal.ts';
@@ -50,20 +50,8 @@ const credential =
             }),
         };
 
-const query = (ep: Endpoint): Stage<In> | undefined => {
-  const schema = ep.query;
-  return (
-    schema && {
-      name: 'query',
-      run(input) {
-        const q = v.safeParse(schema, input.c.req.query());
-        if (!q.success) return invalid(fieldErrors(q.issues));
-        input.query = q.output;
-        return undefined;
-      },
-    }
-  );
-};
+const query = (ep: Endpoint): Stage<In> | undefined =>
+  schemaStage('query', ep.query, { read: (input) => input.c.req.query(), keep: (input, value) => void (input.query = value), refuse: (issues) => invalid(fieldErrors(issues)) });
 
 const body = (ep: Endpoint): Stage<In> | undefined => {
   const schema = ep.body;

@@ -3,6 +3,7 @@
 // table. A stage or handler answers a value when it needs no I/O and a promise when it does; the pipeline goes on
 // either way without making a value asynchronous, so a request that needs no I/O is answered without any promise.
 import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
+import * as v from 'valibot';
 import { isCoreError, type CoreError, type ErrorKind } from '../core/errors.ts';
 import { requestOf } from './body.ts';
 import { coreDenial, noteDenial, type Denial } from './decisions.ts';
@@ -44,6 +45,28 @@ export interface Stage<In extends Input = Input> {
   run(input: In): Awaitable<Reply | undefined>;
   /** Answers to core errors raised by this stage; before the dialect's table (the endpoint's are not asked). */
   readonly errors?: ErrorTable;
+}
+
+/**
+ * A stage that checks one part of the request against the endpoint's schema (none: no stage) and keeps the output,
+ * or answers the dialect's validation error: the query and body stages of every dialect.
+ */
+export function schemaStage<In extends Input, T>(
+  name: string,
+  schema: v.GenericSchema<unknown, T> | undefined,
+  part: { read(input: In): unknown; keep(input: In, value: T): void; refuse(issues: v.BaseIssue<unknown>[]): Reply },
+): Stage<In> | undefined {
+  return (
+    schema && {
+      name,
+      run(input) {
+        const checked = v.safeParse(schema, part.read(input));
+        if (!checked.success) return part.refuse(checked.issues);
+        part.keep(input, checked.output);
+        return undefined;
+      },
+    }
+  );
 }
 
 export interface Endpoint<In extends Input = Input> {
