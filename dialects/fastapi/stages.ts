@@ -8,7 +8,7 @@ import { isJsonMediaType, mediaType, readJsonBody } from '../../src/http/body.ts
 import { clientIp } from '../../src/http/client-ip.ts';
 import { expiryDetails, noteUser } from '../../src/http/decisions.ts';
 import { reqHeader } from '../../src/http/headers.ts';
-import { deny, requestOf, schemaStage, stagesFor, type Endpoint as PipelineEndpoint, type ErrorTable, type Reply, type Stage, type StageOrder } from '../../src/http/pipeline.ts';
+import { deny, requestOf, endpointsFrom, schemaStage, type Endpoint as PipelineEndpoint, type ErrorTable, type Reply, type Stage, type StageOrder } from '../../src/http/pipeline.ts';
 import type { RateLimiter } from '../../src/http/rate-limit.ts';
 import { rethrow, settle, type Awaitable } from '../../src/http/settle.ts';
 import { fail, rateLimited, validationFailed } from './envelope.ts';
@@ -123,14 +123,4 @@ const rateLimit = (ep: Decl): Stage<In> | undefined => {
 export const order = (deps: Deps): StageOrder<Decl, In> => [jsonBody, bearer(deps), query, body, rateLimit];
 
 /** The declarations as pipeline endpoints; routes that take a body pay for its limit, the others do not. */
-export function endpointsOf(deps: Deps, limitBody: MiddlewareHandler, declared: Decl[]): PipelineEndpoint<In>[] {
-  const stages = order(deps);
-  return declared.map((ep) => ({
-    method: ep.method,
-    path: ep.path,
-    stages: stagesFor(stages, ep),
-    handle: ep.handle,
-    ...(ep.errors && { errors: ep.errors }),
-    ...(ep.body && { use: [limitBody] }),
-  }));
-}
+export const endpointsOf = (deps: Deps, limitBody: MiddlewareHandler, declared: Decl[]): PipelineEndpoint<In>[] => endpointsFrom(order(deps), limitBody, declared);

@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { stampOf } from '../../src/core/ports.ts';
 import { readJsonBody } from '../../src/http/body.ts';
 import { clientIp } from '../../src/http/client-ip.ts';
-import { schemaStage, stagesFor, type Endpoint as PipelineEndpoint, type ErrorTable, type Reply, type Stage, type StageOrder } from '../../src/http/pipeline.ts';
+import { endpointsFrom, schemaStage, type Endpoint as PipelineEndpoint, type ErrorTable, type Reply, type Stage, type StageOrder } from '../../src/http/pipeline.ts';
 import { andThen, type Awaitable } from '../../src/http/settle.ts';
 import { fail, invalid } from './envelope.ts';
 import { authenticate, type Deps, type Principal } from './principal.ts';
@@ -78,17 +78,7 @@ const body = (ep: Endpoint): Stage<In> | undefined => {
 export const order = (deps: Deps): StageOrder<Endpoint, In> => [credential(deps), query, body];
 
 /** The declarations as pipeline endpoints; routes that take a body pay for its limit, the others do not. */
-export function endpointsOf(deps: Deps, limitBody: MiddlewareHandler, declared: Endpoint[]): PipelineEndpoint<In>[] {
-  const stages = order(deps);
-  return declared.map((ep) => ({
-    method: ep.method,
-    path: ep.path,
-    stages: stagesFor(stages, ep),
-    handle: ep.handle,
-    ...(ep.errors && { errors: ep.errors }),
-    ...(ep.body && { use: [limitBody] }),
-  }));
-}
+export const endpointsOf = (deps: Deps, limitBody: MiddlewareHandler, declared: Endpoint[]): PipelineEndpoint<In>[] => endpointsFrom(order(deps), limitBody, declared);
 
 /** A request's input before the stages: the path parameters. */
 export const inputOf = (c: Context): In => ({ c, params: c.req.param() as Record<string, string> }) as In;

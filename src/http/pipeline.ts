@@ -87,6 +87,26 @@ export type StageOrder<Decl, In extends Input> = readonly ((decl: Decl) => Stage
 export const stagesFor = <Decl, In extends Input>(order: StageOrder<Decl, In>, decl: Decl): Stage<In>[] =>
   order.map((make) => make(decl)).filter((s): s is Stage<In> => s !== undefined);
 
+/** What a dialect declares of an endpoint beyond its stages' own fields. */
+export interface Declared<In extends Input> {
+  readonly method: string;
+  readonly path: string;
+  readonly body?: unknown;
+  readonly errors?: ErrorTable;
+  handle(input: In): Awaitable<Reply>;
+}
+
+/** Declarations as pipeline endpoints, each with the dialect's stages in its order; a route that takes a body pays for its limit. */
+export const endpointsFrom = <Decl extends Declared<In>, In extends Input>(order: StageOrder<Decl, In>, limitBody: MiddlewareHandler, declared: Decl[]): Endpoint<In>[] =>
+  declared.map((ep) => ({
+    method: ep.method,
+    path: ep.path,
+    stages: stagesFor(order, ep),
+    handle: ep.handle,
+    ...(ep.errors && { errors: ep.errors }),
+    ...(ep.body !== undefined && { use: [limitBody] }),
+  }));
+
 const pick = (answer: ErrorAnswer | undefined, e: CoreError, c: Context): Reply | undefined =>
   typeof answer === 'function' ? answer(e, c) : answer;
 const lookup = (table: ErrorTable | undefined, e: CoreError, c: Context): Reply | undefined =>

@@ -14,18 +14,8 @@ export type DialectName = 'fastapi' | 'flask' | 'v1auth' | 'openapi';
 /** A fixture set as `fixtures/dev.json` holds it; only `users` is required. */
 export type Fixtures = Pick<FixtureSet, 'users'> & Partial<Omit<FixtureSet, 'users'>> & Record<`_${string}`, unknown>;
 
-export type AdminErrorCode =
-  | 'invalid_request'
-  | 'invalid_fixture'
-  | 'invalid_snapshot'
-  | 'invalid_tenant'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'timeout'
-  | 'conflict'
-  | 'unavailable'
-  | 'limit_reached';
+/** The plane's error codes (control-plane.md §2), as src/admin/http.ts answers them. */
+export type { ErrorCode as AdminErrorCode } from '../admin/http.ts';
 
 export interface Health {
   status: 'ok';
