@@ -1,9 +1,9 @@
 // Tenants (control-plane.md §4): `X-Dialectgate-Tenant: [A-Za-z0-9_-]{1,64}` on any port selects an isolated realm,
 // made on first use from the base fixtures; absent or `default` is the normal store. This is the outermost layer of
 // each dialect port's listener (tenant → journal → faults → serve): a request without the header costs one lookup.
-import type { HttpBindings } from '@hono/node-server';
 import type { DialectName } from './config.ts';
 import { problem } from './admin/http.ts';
+import { headerOf } from './http/headers.ts';
 import type { Fetch, Realm } from './realm.ts';
 
 export const TENANT_HEADER = 'x-dialectgate-tenant';
@@ -68,15 +68,6 @@ export function createTenants(defaultRealm: Realm, open: (id: string) => Promise
     return p;
   }
 
-  const tenantOf = (request: Request, env: unknown): string | undefined => {
-    const incoming = (env as Partial<HttpBindings> | undefined)?.incoming;
-    if (incoming) {
-      const v = incoming.headers[TENANT_HEADER];
-      return Array.isArray(v) ? v.join(', ') : v;
-    }
-    return request.headers.get(TENANT_HEADER) ?? undefined;
-  };
-
   return {
     default: defaultRealm,
     get,
@@ -91,7 +82,7 @@ export function createTenants(defaultRealm: Realm, open: (id: string) => Promise
     fetchFor(dialect) {
       const serveDefault = defaultRealm.fetch[dialect]!;
       return (request, env, ctx) => {
-        const id = tenantOf(request, env);
+        const id = headerOf(request, env, TENANT_HEADER);
         if (id === undefined || id === 'default') {
           defaultRealm.lastUsedAt = Date.now();
           return serveDefault(request, env, ctx);

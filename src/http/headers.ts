@@ -6,10 +6,15 @@ import type { HttpBindings } from '@hono/node-server';
  * Fetch Request otherwise (app.request in tests). Names are lower-case.
  */
 export function reqHeader(c: Context, name: string): string | undefined {
-  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+  return headerOf(c.req.raw, c.env, name);
+}
+
+/** The same, before any app has a Context: from the Request and the env a listener's fetch receives. */
+export function headerOf(request: Request, env: unknown, name: string): string | undefined {
+  const incoming = (env as Partial<HttpBindings> | undefined)?.incoming;
   if (incoming) {
     const v = incoming.headers[name];
     return Array.isArray(v) ? v.join(', ') : v;
   }
-  return c.req.header(name);
+  return request.headers.get(name) ?? undefined;
 }

@@ -6,6 +6,7 @@ import type { AppConfig } from '../config.ts';
 import { fileSecrets, type SecretSource } from '../secrets.ts';
 import type { Store } from './store.ts';
 import { openSqliteStore } from './sqlite/index.ts';
+import type { PostgresStoreOptions } from './postgres/index.ts';
 
 export interface OpenedStore {
   store: Store;
@@ -50,6 +51,14 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The configured PostgreSQL connection, for one schema. */
+const postgresOptions = (config: AppConfig, schema: string, poolSize: number): PostgresStoreOptions => ({
+  url: config.databaseUrl!,
+  schema,
+  poolSize,
+  ...(config.dbStatementTimeoutMs > 0 && { statementTimeoutMs: config.dbStatementTimeoutMs }),
+});
+
 /** Secrets that live as long as the process (a store in memory keeps no files). */
 export function memorySecrets(): SecretSource {
   const held = new Map<string, string>();
@@ -66,12 +75,7 @@ export function memorySecrets(): SecretSource {
 export async function openConfiguredStore(config: AppConfig, dataDir: string | null): Promise<OpenedStore> {
   if (config.databaseUrl) {
     const [{ openPostgresStore }, { describeTarget }] = await Promise.all([import('./postgres/index.ts'), import('./postgres/open.ts')]);
-    const store = await openPostgresStore({
-      url: config.databaseUrl,
-      schema: config.databaseSchema,
-      poolSize: config.dbPoolSize,
-      ...(config.dbStatementTimeoutMs > 0 && { statementTimeoutMs: config.dbStatementTimeoutMs }),
-    });
+    const store = await openPostgresStore(postgresOptions(config, config.databaseSchema, config.dbPoolSize));
     return { store, secrets: store.loadOrCreateSecret, describe: `PostgreSQL ${describeTarget(config.databaseUrl)} schema ${store.schema}`, close: () => store.close() };
   }
   if (dataDir === null) {
@@ -114,12 +118,7 @@ export async function openTenantStore(config: AppConfig, id: string): Promise<{ 
   }
   const { openPostgresStore, dropSchema } = await import('./postgres/index.ts');
   const schema = tenantSchema(config.databaseSchema, id);
-  const store = await openPostgresStore({
-    url: config.databaseUrl,
-    schema,
-    poolSize: TENANT_POOL_SIZE,
-    ...(config.dbStatementTimeoutMs > 0 && { statementTimeoutMs: config.dbStatementTimeoutMs }),
-  });
+  const store = await openPostgresStore(postgresOptions(config, schema, TENANT_POOL_SIZE));
   return {
     store,
     close: async () => {

@@ -99,24 +99,27 @@ export interface Sent {
   json: any;
 }
 
-/** Sends a request to an app without a server; `json` is serialized with a JSON content type. */
-/** What `send` needs: a Hono app, or a listener's fetch in the same shape. */
-export type Port = { request(path: string, init: RequestInit): Response | Promise<Response> };
+export interface SendOptions<B = string> {
+  headers?: Record<string, string>;
+  body?: B;
+  json?: unknown;
+  token?: string;
+}
 
-export async function send(
-  app: Port,
-  method: string,
-  path: string,
-  opts: { headers?: Record<string, string>; body?: string; json?: unknown; token?: string } = {},
-): Promise<Sent> {
+/** The headers and body a test request carries: `json` serialized with a JSON content type, `token` as a Bearer. */
+export function requestParts<B>(opts: SendOptions<B>): { headers: Record<string, string>; body: B | string | undefined } {
   const headers: Record<string, string> = { ...opts.headers };
-  let body = opts.body;
+  let body: B | string | undefined = opts.body;
   if (opts.json !== undefined) {
     body = JSON.stringify(opts.json);
     headers['content-type'] ??= 'application/json';
   }
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const res = await app.request(path, { method, headers, body });
+  return { headers, body };
+}
+
+/** A response as the tests read it: status, headers, the text, and the JSON when it parses. */
+export async function sentOf(res: Response): Promise<Sent> {
   const text = await res.text();
   let json: unknown;
   try {
@@ -125,4 +128,13 @@ export async function send(
     json = undefined;
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+/** What `send` needs: a Hono app, or a listener's fetch in the same shape. */
+export type Port = { request(path: string, init: RequestInit): Response | Promise<Response> };
+
+/** Sends a request to an app without a server. */
+export async function send(app: Port, method: string, path: string, opts: SendOptions = {}): Promise<Sent> {
+  const { headers, body } = requestParts(opts);
+  return sentOf(await app.request(path, { method, headers, body }));
 }
