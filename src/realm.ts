@@ -10,14 +10,10 @@ import { ControllableClock, type Random } from './core/ports.ts';
 import type { Hasher } from './core/passwords.ts';
 import type { Store } from './store/store.ts';
 import { countAbortsBeforeErrors } from './http/aborts.ts';
-import type { Fetch } from './http/serve.ts';
 import { gateRequests } from './admin/index.ts';
 import { createFaults, type Faults } from './http/faults.ts';
 import { createJournal, type Journal } from './http/journal.ts';
-import { wrap } from './http/listener.ts';
-
-export type { Fetch };
-
+import { wrap, type Fetch } from './http/listener.ts';
 
 export interface RealmOptions {
   id: string;

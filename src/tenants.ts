@@ -4,7 +4,8 @@
 import type { DialectName } from './config.ts';
 import { problem } from './admin/http.ts';
 import { headerOf } from './http/headers.ts';
-import type { Fetch, Realm } from './realm.ts';
+import type { Fetch } from './http/listener.ts';
+import type { Realm } from './realm.ts';
 
 export const TENANT_HEADER = 'x-dialectgate-tenant';
 export const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,8 +1,6 @@
 import { serve } from '@hono/node-server';
 import type { Server, ServerOptions } from 'node:http';
-
-/** What a listener serves: a Hono app's fetch, or a chain of layers around one (tenants, journal, faults). */
-export type Fetch = (request: Request, env?: any, ctx?: any) => Response | Promise<Response>;
+import type { Fetch } from './listener.ts';
 
 export interface Listener {
   name: string;
