@@ -162,3 +162,11 @@ describe('openapi body limit', () => {
     expect((await send(app, 'POST', '/api/v1/auth/login', { body: big, headers })).text).toBe('{"success":false,"errorCode":10003,"errorMsg":"请求参数错误","result":[]}\n');
   });
 });
+
+describe('gin trailing-slash redirect on a templated route (the one pipeline)', () => {
+  it('POST /v1.0/openapi/token/<t>/ is 307 to the path without the slash, empty body, as gin answers', async () => {
+    const gw = await makeGateway();
+    const r = await send(gw.app('openapi'), 'POST', '/v1.0/openapi/token/abc/');
+    expect([r.status, r.headers.get('location'), r.headers.get('content-type'), r.text]).toEqual([307, '/v1.0/openapi/token/abc', null, '']);
+  });
+});
